@@ -1,0 +1,17 @@
+export {
+  type DeployConfig,
+  type Deployment,
+  type DeployTributaryParameters,
+  deployTributary,
+  readDeployment,
+  writeDeployment,
+} from "./deploy.ts";
+export { decryptKeystore, privateKeyFromEnv } from "./keystore.ts";
+export { defineNetwork, getNetwork, type NetworkConfig, networks } from "./networks.ts";
+export {
+  type Anvil,
+  anvilBinaryPath,
+  freePort,
+  type StartAnvilParameters,
+  startAnvil,
+} from "./startAnvil.ts";

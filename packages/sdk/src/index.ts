@@ -1,0 +1,11 @@
+export {
+  createTributaryClient,
+  readContract,
+  type TributaryAddresses,
+  type TributaryClient,
+  type WriteResult,
+  writeContractAndWait,
+} from "./client.ts";
+export { ContractRevertError, toTributaryError } from "./errors/ContractRevertError.ts";
+export { type RevertHint, revertHints } from "./errors/hints/index.ts";
+export { TributaryError, type TributaryErrorParameters } from "./errors/TributaryError.ts";
