@@ -1,0 +1,2 @@
+export { registerDeploy } from "./commands/deploy.ts";
+export { registerUp } from "./commands/up.ts";

@@ -1,0 +1,28 @@
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+
+/**
+ * An HTTP error every route throws for expected failures. `onError` turns it into the one JSON shape
+ * of the API: `{ "error": { "code", "message", "hint" } }` (OpenAI clients read `error.message` too).
+ */
+export class ApiError extends Error {
+  override name = "ApiError";
+  readonly status: ContentfulStatusCode;
+  readonly code: string;
+  readonly hint: string;
+
+  constructor(
+    status: ContentfulStatusCode,
+    code: string,
+    message: string,
+    hint: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.status = status;
+    this.code = code;
+    this.hint = hint;
+  }
+}
+
+/** The body of every error response. */
+export type ApiErrorBody = { error: { code: string; message: string; hint: string } };

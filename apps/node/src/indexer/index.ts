@@ -1,0 +1,9 @@
+export {
+  type CreateIndexerParameters,
+  createIndexer,
+  type Indexer,
+  type SyncResult,
+} from "./createIndexer.ts";
+export { contributionStatusNames, datanetHandlers } from "./handlers/datanets.ts";
+export { argsFromJson, argsToJson } from "./jsonArgs.ts";
+export type { IndexedContract, IndexedLog, LogHandler } from "./types.ts";
