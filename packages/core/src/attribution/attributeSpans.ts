@@ -10,7 +10,10 @@ export const SPAN_ALGORITHM = "span-v1";
 
 /** Tunable parameters of span-v1 (all part of the result). */
 export type SpanParameters = {
-  /** Shortest span, in tokens, that counts as evidence. */
+  /**
+   * Shortest span that counts as evidence, in content tokens (tokens holding a letter or digit): runs of
+   * punctuation and line breaks such as `.\n\n"Aye, aye` are too common to prove anything.
+   */
   readonly minTokens: number;
   /** Spans found in more places than this are generic phrases and are dropped. */
   readonly maxCount: number;
@@ -83,7 +86,7 @@ function checkParameters(p: SpanParameters): void {
 /**
  * span-v1 attribution of an output text (from any model) to the contributions of one index: find, for each
  * output position, the longest span that occurs in the index; keep the maximal spans of at least `minTokens`
- * tokens that occur in at most `maxCount` places; split each covered token's unit weight equally between the
+ * content tokens that occur in at most `maxCount` places; split each covered token's unit weight equally between the
  * distinct contributions containing a kept span that covers it (the Shapley value of that token's coverage
  * game, so duplicated text shares credit rather than multiplying it); return integer ppm.
  *
@@ -111,6 +114,7 @@ export function attributeSpans(parameters: AttributeSpansParameters): SpanAttrib
   const tokens = tokenizer.encode(text);
   const n = tokens.length;
   const lengths = longestMatches(index, tokens);
+  const content = tokenizer.contentTokens();
 
   type Kept = {
     start: number;
@@ -125,6 +129,9 @@ export function attributeSpans(parameters: AttributeSpansParameters): SpanAttrib
     // Match ends never decrease (a suffix of a match is a match), so the span at i is maximal exactly when it
     // ends later than the span at i - 1.
     if (len < params.minTokens || (i > 0 && len < (lengths[i - 1] as number))) continue;
+    let contentCount = 0;
+    for (let k = i; k < i + len; k++) contentCount += content[tokens[k] as number] as number;
+    if (contentCount < params.minTokens) continue;
     const range = findSuffixRange(index, { pattern: tokens, from: i, to: i + len });
     const occurrences = range.end - range.start;
     if (occurrences > params.maxCount) continue;

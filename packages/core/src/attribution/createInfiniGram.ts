@@ -32,7 +32,7 @@ export const DEFAULT_INFINIGRAM_PARAMETERS: InfiniGramParameters = {
   temperature: 1,
   topK: 0,
   seed: 0n,
-  minCount: 2,
+  minCount: 1,
   stopAtSentence: true,
 };
 
@@ -113,7 +113,7 @@ function checkParameters(p: InfiniGramParameters): void {
   if (!(Number.isFinite(p.temperature) && p.temperature >= 0 && p.temperature <= 10))
     bad(`temperature ${p.temperature} is not in [0, 10]`, "Use 1 (or 0 for greedy).");
   if (!Number.isInteger(p.topK) || p.topK < 0) bad(`topK ${p.topK} is not an integer >= 0`, "Use 0 for all.");
-  if (!Number.isInteger(p.minCount) || p.minCount < 1) bad(`minCount ${p.minCount} is not >= 1`, "Use 2.");
+  if (!Number.isInteger(p.minCount) || p.minCount < 1) bad(`minCount ${p.minCount} is not >= 1`, "Use 1.");
 }
 
 /**

@@ -22,6 +22,11 @@ export type Tokenizer = {
    * start of that character, so every offset lands on a character boundary.
    */
   charOffsets(tokens: ArrayLike<number>): Uint32Array;
+  /**
+   * `1` for token ids whose text holds a letter or a digit ("content" tokens), `0` for whitespace and
+   * punctuation, indexed by token id. Built on first use.
+   */
+  contentTokens(): Uint8Array;
 };
 
 // Empty disallow set: user text that happens to contain "<|endoftext|>" must tokenize like any other
@@ -65,5 +70,21 @@ export function createTokenizer(): Tokenizer {
     for (let k = assigned; k <= n; k++) offsets[k] = chars;
     return offsets;
   }
-  return { name: TOKENIZER_NAME, vocabSize: TOKENIZER_VOCAB_SIZE, encode, decode, charOffsets };
+  let content: Uint8Array | undefined;
+  function contentTokens(): Uint8Array {
+    if (content === undefined) {
+      content = new Uint8Array(TOKENIZER_VOCAB_SIZE);
+      const word = /[\p{L}\p{N}]/u;
+      for (let id = 0; id < TOKENIZER_VOCAB_SIZE; id++) content[id] = word.test(r50k.decode([id])) ? 1 : 0;
+    }
+    return content;
+  }
+  return {
+    name: TOKENIZER_NAME,
+    vocabSize: TOKENIZER_VOCAB_SIZE,
+    encode,
+    decode,
+    charOffsets,
+    contentTokens,
+  };
 }
