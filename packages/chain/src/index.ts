@@ -12,6 +12,7 @@ export {
   type Anvil,
   anvilBinaryPath,
   freePort,
+  isPortFree,
   type StartAnvilParameters,
   startAnvil,
 } from "./startAnvil.ts";

@@ -83,3 +83,18 @@ describe("startAnvil", () => {
     );
   });
 });
+
+describe("startAnvil exit hooks", () => {
+  it("leaves no orphan when the owning process exits on its own (exit hook, no stop())", async () => {
+    const script = fileURLToPath(new URL("./testdata/holdAnvil.ts", import.meta.url));
+    const child = spawn(process.execPath, ["--import", "tsx", script], {
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    const [line] = (await once(child.stdout!, "data")) as [Buffer];
+    const { rpcUrl } = JSON.parse(line.toString()) as { rpcUrl: string };
+    expect(await chainId(rpcUrl)).toBe(31337);
+    child.kill("SIGTERM");
+    await once(child, "exit");
+    expect(await waitUntil(async () => (await chainId(rpcUrl)) === undefined, 5000)).toBe(true);
+  });
+});

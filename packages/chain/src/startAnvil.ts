@@ -71,13 +71,23 @@ export async function freePort(): Promise<number> {
 }
 
 const running = new Set<ChildProcess>();
+
+/** Signals the child's whole process group (the watchdog shell and anvil). */
+function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  if (child.pid === undefined) return;
+  try {
+    process.kill(-child.pid, signal);
+  } catch {
+    // already gone
+  }
+}
 let hooksInstalled = false;
 
 function installExitHooks(): void {
   if (hooksInstalled) return;
   hooksInstalled = true;
   const killAll = () => {
-    for (const child of running) child.kill("SIGKILL");
+    for (const child of running) killGroup(child, "SIGKILL");
   };
   process.on("exit", killAll);
   for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
@@ -117,7 +127,12 @@ export async function startAnvil(params: StartAnvilParameters = {}): Promise<Anv
     // The watchdog: anvil runs in the background of a shell that waits on our pipe; EOF means we are gone.
     const script =
       '"$0" "$@" </dev/null & p=$!; trap "kill $p 2>/dev/null; exit 0" TERM INT; read -r _; kill $p 2>/dev/null; wait $p';
-    const child = spawn("/bin/sh", ["-c", script, binary, ...args], { stdio: ["pipe", "ignore", "pipe"] });
+    // Its own process group, so one signal reaches both the watchdog shell and anvil: killing only the
+    // shell with SIGKILL would leave anvil running.
+    const child = spawn("/bin/sh", ["-c", script, binary, ...args], {
+      stdio: ["pipe", "ignore", "pipe"],
+      detached: true,
+    });
     installExitHooks();
     running.add(child);
     let stderr = "";
@@ -130,7 +145,7 @@ export async function startAnvil(params: StartAnvilParameters = {}): Promise<Anv
       if (!running.has(child)) return;
       running.delete(child);
       child.stdin?.end();
-      child.kill("SIGTERM");
+      killGroup(child, "SIGTERM");
       await Promise.race([exited, new Promise((r) => setTimeout(r, 3000))]);
     };
     const ready = await waitForRpc(rpcUrl, params.timeoutMs ?? 20_000, exited);

@@ -1,3 +1,5 @@
+export * from "./actions/registries.ts";
+export * from "./actions/settlement.ts";
 export {
   createTributaryClient,
   readContract,

@@ -10,6 +10,7 @@ import {
   startAnvil,
   writeDeployment,
 } from "@tributary/chain";
+import { createNode } from "@tributary/node";
 import type { Command } from "commander";
 import { createPublicClient, http } from "viem";
 import { mnemonicToAccount } from "viem/accounts";
@@ -19,7 +20,7 @@ import { bold, cyan, dim, fail, step } from "../output.ts";
 /** anvil's public test mnemonic: the local network's accounts, never to be used elsewhere. */
 const LOCAL_MNEMONIC = "test test test test test test test test test test test junk";
 
-type UpOptions = { dataDir: string; fresh?: boolean; port: string; json?: boolean };
+type UpOptions = { dataDir: string; fresh?: boolean; port: string; httpPort: string; json?: boolean };
 
 /** `tributary up`: local chain, contracts, and (as the node lands) node, web UI and a seeded demo. */
 export function registerUp(program: Command): void {
@@ -31,6 +32,7 @@ export function registerUp(program: Command): void {
     .option("--data-dir <dir>", "where chain state and deployments are kept", ".tributary")
     .option("--fresh", "delete the data directory first and start over")
     .option("--port <port>", "RPC port of the local chain (a free one if taken)", "8545")
+    .option("--http-port <port>", "port of the node's HTTP API (a free one if taken)", "8787")
     .option("--json", "print the network description as JSON")
     .action(async (opts: UpOptions) => {
       try {
@@ -56,8 +58,17 @@ async function up(opts: UpOptions): Promise<void> {
   const anvil: Anvil = await step(`starting local chain${resumed ? " (resuming saved state)" : ""}`, () =>
     startAnvil({ ...(port ? { port } : {}), statePath, extraArgs: ["--state-interval", "5"] }),
   );
+  const httpWanted = Number(opts.httpPort);
+  const node = await step("starting the node (database, index store, HTTP API)", async () => {
+    const n = await createNode({
+      dataDir: join(dataDir, "node"),
+      http: { port: (await isPortFree(httpWanted)) ? httpWanted : 0 },
+    });
+    return { ...n, ...(await n.listen()) };
+  });
   const stop = async () => {
-    process.stderr.write(`\n${dim("stopping: saving chain state ...")}\n`);
+    process.stderr.write(`\n${dim("stopping: node, then chain (state is saved) ...")}\n`);
+    await node.stop();
     await anvil.stop();
     process.exit(0);
   };
@@ -105,12 +116,13 @@ async function up(opts: UpOptions): Promise<void> {
       "",
       bold("Tributary local network is up"),
       `  RPC            ${cyan(anvil.rpcUrl)}  (chain id ${anvil.chainId})`,
+      `  node API       ${cyan(node.url)}  (GET /health, POST /v1/attribution)`,
       ...Object.entries(deployment.contracts).map(([k, v]) => `  ${k.padEnd(15)}${v}`),
       `  deployment     ${join(opts.dataDir, "deployments", `${anvil.chainId}.json`)}`,
       `  accounts       anvil's test mnemonic; owner/attestor ${accounts[0]!.address}`,
       "",
       "Try next:",
-      `  ${cyan(`cast block-number --rpc-url ${anvil.rpcUrl}`)}     ${dim("# or any EVM tool")}`,
+      `  ${cyan(`curl ${node.url}/health`)}                     ${dim("# the node answers")}`,
       `  ${cyan("npm test")}                                         ${dim("# the whole test suite")}`,
       `  ${cyan("npm run bench:gas")}                                ${dim("# gas of every main operation")}`,
       "",

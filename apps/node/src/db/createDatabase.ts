@@ -2,10 +2,15 @@ import SQLite from "better-sqlite3";
 import { Kysely, type Migration, type MigrationProvider, Migrator, SqliteDialect } from "kysely";
 import * as m001 from "./migrations/001_chain.ts";
 import * as m002 from "./migrations/002_datanets.ts";
+import * as m003 from "./migrations/003_version_indexes.ts";
 import type { Database } from "./schema.ts";
 
 /** Versioned migrations, in order. Add a file, never edit a released one. */
-const migrations: Record<string, Migration> = { "001_chain": m001, "002_datanets": m002 };
+const migrations: Record<string, Migration> = {
+  "001_chain": m001,
+  "002_datanets": m002,
+  "003_version_indexes": m003,
+};
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
 

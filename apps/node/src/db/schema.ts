@@ -52,6 +52,14 @@ export type Database = {
     published_block: number;
   };
   payout_addresses: { contributor: string; payout: string };
+  /** The attribution index (content address in the index store) of each datanet version. */
+  version_indexes: {
+    datanet_id: number;
+    version: number;
+    index_id: string;
+    tokens: number;
+    created_at: string;
+  };
 };
 
 /** Tables derived from `chain_logs`; emptied and replayed when a reorg is rolled back. */

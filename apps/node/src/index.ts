@@ -1,0 +1,6 @@
+export { ApiError, type ApiErrorBody } from "./api/ApiError.ts";
+export { type CreateAppParameters, createApp } from "./api/createApp.ts";
+export * from "./attribution/index.ts";
+export { createNode, type NodeConfig, type TributaryNode } from "./createNode.ts";
+export * from "./db/index.ts";
+export * from "./indexer/index.ts";
