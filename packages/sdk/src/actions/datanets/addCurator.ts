@@ -1,7 +1,8 @@
-import { datanetRegistryAbi } from "@tributary/abi";
+import type { datanetRegistryAbi } from "@tributary/abi";
 import type { Address, ContractFunctionArgs } from "viem";
 import { type TributaryClient, type WriteResult, writeContractAndWait } from "../../client.ts";
 import type { TributaryError } from "../../errors/TributaryError.ts";
+import { datanetRegistryCallAbi } from "./internal/callAbi.ts";
 
 /** Parameters of {@link addCurator}. */
 export type AddCuratorParameters = {
@@ -34,7 +35,7 @@ export async function addCurator(
   >;
   const result = await writeContractAndWait(client, {
     address: client.addresses.datanetRegistry,
-    abi: datanetRegistryAbi,
+    abi: datanetRegistryCallAbi,
     functionName: "addCurator",
     args,
   });

@@ -2,6 +2,7 @@ import { datanetRegistryAbi } from "@tributary/abi";
 import type { ContractFunctionArgs, Hex } from "viem";
 import { type TributaryClient, type WriteResult, writeContractAndWait } from "../../client.ts";
 import type { TributaryError } from "../../errors/TributaryError.ts";
+import { datanetRegistryCallAbi } from "./internal/callAbi.ts";
 import { firstEventArgs } from "./internal/eventArgs.ts";
 import { type ContributionStatusName, contributionStatuses } from "./types.ts";
 
@@ -45,7 +46,7 @@ export async function contribute(
   ] as const satisfies ContractFunctionArgs<typeof datanetRegistryAbi, "nonpayable", "contribute">;
   const result = await writeContractAndWait(client, {
     address: client.addresses.datanetRegistry,
-    abi: datanetRegistryAbi,
+    abi: datanetRegistryCallAbi,
     functionName: "contribute",
     args,
   });

@@ -2,6 +2,7 @@ import { datanetRegistryAbi } from "@tributary/abi";
 import type { ContractFunctionArgs, Hex } from "viem";
 import { type TributaryClient, type WriteResult, writeContractAndWait } from "../../client.ts";
 import type { TributaryError } from "../../errors/TributaryError.ts";
+import { datanetRegistryCallAbi } from "./internal/callAbi.ts";
 import { eventArgs } from "./internal/eventArgs.ts";
 
 /** Parameters of {@link contributeBatch}: parallel arrays, one entry per contribution. */
@@ -41,7 +42,7 @@ export async function contributeBatch(
   ] as const satisfies ContractFunctionArgs<typeof datanetRegistryAbi, "nonpayable", "contributeBatch">;
   const result = await writeContractAndWait(client, {
     address: client.addresses.datanetRegistry,
-    abi: datanetRegistryAbi,
+    abi: datanetRegistryCallAbi,
     functionName: "contributeBatch",
     args,
   });

@@ -2,6 +2,7 @@ import { datanetRegistryAbi } from "@tributary/abi";
 import type { Address, ContractFunctionArgs, Hex } from "viem";
 import { type TributaryClient, type WriteResult, writeContractAndWait } from "../../client.ts";
 import type { TributaryError } from "../../errors/TributaryError.ts";
+import { datanetRegistryCallAbi } from "./internal/callAbi.ts";
 import { eventArgs } from "./internal/eventArgs.ts";
 
 /** Parameters of {@link contributeBatchWithSig}: the signed batch, its signer and the one signature. */
@@ -50,7 +51,7 @@ export async function contributeBatchWithSig(
   >;
   const result = await writeContractAndWait(client, {
     address: client.addresses.datanetRegistry,
-    abi: datanetRegistryAbi,
+    abi: datanetRegistryCallAbi,
     functionName: "contributeBatchWithSig",
     args,
   });

@@ -2,6 +2,7 @@ import { datanetRegistryAbi } from "@tributary/abi";
 import type { Address, ContractFunctionArgs, Hex } from "viem";
 import { type TributaryClient, type WriteResult, writeContractAndWait } from "../../client.ts";
 import type { TributaryError } from "../../errors/TributaryError.ts";
+import { datanetRegistryCallAbi } from "./internal/callAbi.ts";
 import { firstEventArgs } from "./internal/eventArgs.ts";
 import { type ContributionStatusName, contributionStatuses } from "./types.ts";
 
@@ -56,7 +57,7 @@ export async function contributeWithSig(
   ] as const satisfies ContractFunctionArgs<typeof datanetRegistryAbi, "nonpayable", "contributeWithSig">;
   const result = await writeContractAndWait(client, {
     address: client.addresses.datanetRegistry,
-    abi: datanetRegistryAbi,
+    abi: datanetRegistryCallAbi,
     functionName: "contributeWithSig",
     args,
   });

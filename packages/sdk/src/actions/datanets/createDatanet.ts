@@ -2,6 +2,7 @@ import { datanetRegistryAbi } from "@tributary/abi";
 import type { ContractFunctionArgs } from "viem";
 import { type TributaryClient, type WriteResult, writeContractAndWait } from "../../client.ts";
 import type { TributaryError } from "../../errors/TributaryError.ts";
+import { datanetRegistryCallAbi } from "./internal/callAbi.ts";
 import { firstEventArgs } from "./internal/eventArgs.ts";
 import type { DatanetPolicy } from "./types.ts";
 
@@ -39,7 +40,7 @@ export async function createDatanet(
   >;
   const result = await writeContractAndWait(client, {
     address: client.addresses.datanetRegistry,
-    abi: datanetRegistryAbi,
+    abi: datanetRegistryCallAbi,
     functionName: "createDatanet",
     args,
   });

@@ -2,6 +2,7 @@ import { datanetRegistryAbi } from "@tributary/abi";
 import type { ContractFunctionArgs } from "viem";
 import { type TributaryClient, type WriteResult, writeContractAndWait } from "../../client.ts";
 import type { TributaryError } from "../../errors/TributaryError.ts";
+import { datanetRegistryCallAbi } from "./internal/callAbi.ts";
 import { eventArgs } from "./internal/eventArgs.ts";
 import { type Verdict, verdicts } from "./types.ts";
 
@@ -49,7 +50,7 @@ export async function reviewContributions(
   const address = client.addresses.datanetRegistry;
   const result = await writeContractAndWait(client, {
     address,
-    abi: datanetRegistryAbi,
+    abi: datanetRegistryCallAbi,
     functionName: "review",
     args,
   });

@@ -1,7 +1,8 @@
-import { datanetRegistryAbi } from "@tributary/abi";
+import type { datanetRegistryAbi } from "@tributary/abi";
 import type { ContractFunctionArgs } from "viem";
 import { type TributaryClient, type WriteResult, writeContractAndWait } from "../../client.ts";
 import type { TributaryError } from "../../errors/TributaryError.ts";
+import { datanetRegistryCallAbi } from "./internal/callAbi.ts";
 import type { DatanetPolicy } from "./types.ts";
 
 /** Parameters of {@link setDatanetPolicy}. */
@@ -35,7 +36,7 @@ export async function setDatanetPolicy(
   >;
   const result = await writeContractAndWait(client, {
     address: client.addresses.datanetRegistry,
-    abi: datanetRegistryAbi,
+    abi: datanetRegistryCallAbi,
     functionName: "setPolicy",
     args,
   });

@@ -1,7 +1,8 @@
-import { datanetRegistryAbi } from "@tributary/abi";
+import type { datanetRegistryAbi } from "@tributary/abi";
 import type { Address, ContractFunctionArgs } from "viem";
 import { type TributaryClient, type WriteResult, writeContractAndWait } from "../../client.ts";
 import type { TributaryError } from "../../errors/TributaryError.ts";
+import { datanetRegistryCallAbi } from "./internal/callAbi.ts";
 
 /** Parameters of {@link setPayoutAddress}. */
 export type SetPayoutAddressParameters = {
@@ -32,7 +33,7 @@ export async function setPayoutAddress(
   >;
   const result = await writeContractAndWait(client, {
     address: client.addresses.datanetRegistry,
-    abi: datanetRegistryAbi,
+    abi: datanetRegistryCallAbi,
     functionName: "setPayoutAddress",
     args,
   });

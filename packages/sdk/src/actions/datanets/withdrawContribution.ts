@@ -1,7 +1,8 @@
-import { datanetRegistryAbi } from "@tributary/abi";
+import type { datanetRegistryAbi } from "@tributary/abi";
 import type { ContractFunctionArgs } from "viem";
 import { type TributaryClient, type WriteResult, writeContractAndWait } from "../../client.ts";
 import type { TributaryError } from "../../errors/TributaryError.ts";
+import { datanetRegistryCallAbi } from "./internal/callAbi.ts";
 
 /** Parameters of {@link withdrawContribution}. */
 export type WithdrawContributionParameters = {
@@ -32,7 +33,7 @@ export async function withdrawContribution(
   >;
   const result = await writeContractAndWait(client, {
     address: client.addresses.datanetRegistry,
-    abi: datanetRegistryAbi,
+    abi: datanetRegistryCallAbi,
     functionName: "withdrawContribution",
     args,
   });
