@@ -20,6 +20,7 @@ import {
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import {
+  acceptDatanetRegistryOwnership,
   addCurator,
   approveTokens,
   buildContributionTypedData,
@@ -37,6 +38,8 @@ import {
   getContributionSigningTerms,
   getDatanet,
   getDatanetCount,
+  getDatanetRegistryOwner,
+  getDatanetRegistryPendingOwner,
   getPayoutAddress,
   getStakeToken,
   getTokenBalance,
@@ -58,6 +61,7 @@ import {
   signContributionBatch,
   signPermit,
   transferDatanetOwnership,
+  transferDatanetRegistryOwnership,
   withdrawContribution,
 } from "../../packages/sdk/src/actions/registries.ts";
 import { createTributaryClient, type TributaryClient } from "../../packages/sdk/src/client.ts";
@@ -204,6 +208,24 @@ describe("DatanetRegistry: deployment and protocol settings", () => {
       addr(DAVE),
     ]);
     await expectError(setTreasury(sdk(0), { treasury: zeroAddress }), "DatanetRegistryZeroAddress", []);
+  });
+  it("test_ownership_isTwoStep_andOwnerOnly", async () => {
+    await expectError(
+      transferDatanetRegistryOwnership(sdk(DAVE), { newOwner: addr(DAVE) }),
+      "OwnableUnauthorizedAccount",
+      [addr(DAVE)],
+    );
+    await transferDatanetRegistryOwnership(sdk(0), { newOwner: addr(DAVE) });
+    expect(await getDatanetRegistryPendingOwner(read())).toBe(addr(DAVE));
+    // Until accepted, the old owner keeps the role and nobody else can accept.
+    expect(await getDatanetRegistryOwner(read())).toBe(addr(0));
+    await expectError(acceptDatanetRegistryOwnership(sdk(CAROL)), "OwnableUnauthorizedAccount", [
+      addr(CAROL),
+    ]);
+    await acceptDatanetRegistryOwnership(sdk(DAVE));
+    expect(await getDatanetRegistryOwner(read())).toBe(addr(DAVE));
+    await expectError(setTreasury(sdk(0), { treasury: addr(0) }), "OwnableUnauthorizedAccount", [addr(0)]);
+    await setTreasury(sdk(DAVE), { treasury: addr(DAVE) });
   });
 });
 

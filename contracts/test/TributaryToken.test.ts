@@ -13,6 +13,7 @@ import {
   mintTokens,
   permitTokens,
   signPermit,
+  transferTokenOwnership,
   transferTokens,
   transferTokensFrom,
 } from "../../packages/sdk/src/actions/registries.ts";
@@ -75,6 +76,18 @@ describe("TributaryToken", () => {
   it("test_mint_revertsWhenNotOwner", async () => {
     const user = chain.roles.users[0]!;
     await expectError(mintTokens(sdk(6), { to: user, amount: 1n }), "OwnableUnauthorizedAccount", [user]);
+  });
+
+  it("test_transferOwnership_movesTheMintRight", async () => {
+    const [a, b] = chain.roles.users as [Hex, Hex];
+    await expectError(transferTokenOwnership(sdk(6), { newOwner: a }), "OwnableUnauthorizedAccount", [a]);
+    await transferTokenOwnership(sdk(0), { newOwner: a });
+    expect(await getTokenOwner(sdk(0))).toBe(a);
+    await expectError(mintTokens(sdk(0), { to: b, amount: 1n }), "OwnableUnauthorizedAccount", [
+      chain.roles.owner,
+    ]);
+    await mintTokens(sdk(6), { to: b, amount: 1n });
+    expect(await getTokenBalance(sdk(0), { account: b })).toBe(1n);
   });
 
   it("test_transfer_approve_transferFrom", async () => {
