@@ -6,7 +6,9 @@ import {IModelRegistry} from "./interfaces/IModelRegistry.sol";
 
 /// @title ModelRegistry
 /// @notice Models, their versions and lineage, prices and splits. See {IModelRegistry} for the fee semantics.
-/// @dev The owner, split, deprecation flag and version count share one slot (20 + 2 + 2 + 1 + 4 bytes).
+/// @dev The owner, split, deprecation flag and version count share one slot (20 + 2 + 2 + 1 + 4 bytes). A trained-on
+/// entry is stored in one word, `datanetId << 64 | version`: datanet ids are checked to exist, so they are far below
+/// 2^192 (DatanetRegistry keeps them under 2^32).
 contract ModelRegistry is IModelRegistry {
     uint16 private constant _BPS = 10_000;
 
@@ -20,10 +22,17 @@ contract ModelRegistry is IModelRegistry {
         string baseModel;
     }
 
+    struct VersionData {
+        bytes32 artifactHash;
+        uint64 registeredAt;
+        string metadataURI;
+        uint256[] trainedOn;
+    }
+
     IDatanetRegistry private immutable _datanets;
     uint256 private _modelCount;
     mapping(uint256 modelId => ModelData) private _models;
-    mapping(uint256 modelId => mapping(uint64 version => ModelVersion)) private _versions;
+    mapping(uint256 modelId => mapping(uint64 version => VersionData)) private _versions;
 
     /// @param datanetRegistry_ The DatanetRegistry trained-on versions must exist in.
     constructor(address datanetRegistry_) {
@@ -124,7 +133,7 @@ contract ModelRegistry is IModelRegistry {
     /// @inheritdoc IModelRegistry
     function getModel(uint256 modelId) external view returns (Model memory) {
         ModelData storage m = _modelOrRevert(modelId);
-        ModelVersion storage latest = _versions[modelId][m.versionCount];
+        VersionData storage latest = _versions[modelId][m.versionCount];
         return Model({
             owner: m.owner,
             deprecated: m.deprecated,
@@ -141,12 +150,18 @@ contract ModelRegistry is IModelRegistry {
     function getModelVersion(uint256 modelId, uint64 version) external view returns (ModelVersion memory) {
         ModelData storage m = _modelOrRevert(modelId);
         if (version == 0 || version > m.versionCount) revert ModelRegistryVersionNotFound(modelId, version);
-        return _versions[modelId][version];
+        VersionData storage v = _versions[modelId][version];
+        return ModelVersion({
+            artifactHash: v.artifactHash,
+            registeredAt: v.registeredAt,
+            metadataURI: v.metadataURI,
+            trainedOn: _unpackTrainedOn(v.trainedOn)
+        });
     }
 
     /// @inheritdoc IModelRegistry
     function getTrainedOn(uint256 modelId) external view returns (TrainedOn[] memory) {
-        return _versions[modelId][_modelOrRevert(modelId).versionCount].trainedOn;
+        return _unpackTrainedOn(_versions[modelId][_modelOrRevert(modelId).versionCount].trainedOn);
     }
 
     /// @inheritdoc IModelRegistry
@@ -173,6 +188,14 @@ contract ModelRegistry is IModelRegistry {
         if (split.dataBps != 0 && trainedOnCount == 0) revert ModelRegistryNoTrainedOn(split.dataBps);
     }
 
+    function _unpackTrainedOn(uint256[] storage packed) private view returns (TrainedOn[] memory list) {
+        list = new TrainedOn[](packed.length);
+        for (uint256 i; i < packed.length; ++i) {
+            uint256 word = packed[i];
+            list[i] = TrainedOn({datanetId: word >> 64, version: uint64(word)});
+        }
+    }
+
     function _publishVersion(
         uint256 modelId,
         ModelData storage m,
@@ -182,7 +205,7 @@ contract ModelRegistry is IModelRegistry {
     ) private returns (uint64 version) {
         if (artifactHash == bytes32(0)) revert ModelRegistryZeroArtifactHash();
         version = ++m.versionCount;
-        ModelVersion storage v = _versions[modelId][version];
+        VersionData storage v = _versions[modelId][version];
         v.artifactHash = artifactHash;
         v.registeredAt = uint64(block.timestamp);
         v.metadataURI = metadataURI;
@@ -197,7 +220,7 @@ contract ModelRegistry is IModelRegistry {
                     revert ModelRegistryDuplicateTrainedOn(t.datanetId, t.version);
                 }
             }
-            v.trainedOn.push(t);
+            v.trainedOn.push((t.datanetId << 64) | t.version);
         }
         emit ModelVersionPublished(modelId, version, artifactHash, metadataURI, trainedOn);
     }
