@@ -2,5 +2,6 @@
  * Pure Tributary logic: no fs, network or database. Identical in the node, the CLI verifier and the browser.
  */
 export * from "./attribution/index.ts";
+export * from "./ingest/index.ts";
 export * from "./merkle/index.ts";
 export * from "./tokenizer/index.ts";

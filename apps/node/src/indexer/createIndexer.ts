@@ -69,7 +69,7 @@ export function createIndexer(params: CreateIndexerParameters): Indexer {
         blockHash: log.blockHash,
         txHash: log.transactionHash,
         address: log.address,
-        eventName: decoded.eventName as string,
+        eventName: String(decoded.eventName),
         args: (decoded.args ?? {}) as Record<string, unknown>,
       };
     } catch {
