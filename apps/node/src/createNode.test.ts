@@ -84,3 +84,28 @@ describe("createNode", () => {
     expect(await (await fetch(`${url}/health`)).json()).toEqual({ ok: true });
   });
 });
+
+describe("createNode with a chain", () => {
+  it("indexes the deployment's events into its database", async () => {
+    const { setupTestChain } = await import("@tributary/contracts/test/fixture");
+    const { createDatanet } = await import("@tributary/sdk");
+    const chain = await setupTestChain();
+    const node = await createNode({
+      dataDir: mkdtempSync(join(tmpdir(), "node-")),
+      chain: { rpcUrl: chain.anvil.rpcUrl, deployment: chain.deployment, account: chain.accounts[0]!, pollIntervalMs: 0 },
+    });
+    try {
+      const { datanetId } = await createDatanet(node.ctx.chain!.sdk, {
+        metadataURI: "ipfs://meta",
+        policy: { curated: true, minStake: 0n, licenseId: `0x${"00".repeat(32)}`, refundStakeOnAccept: true },
+      });
+      while (await node.ctx.chain!.indexer.syncOnce()) {}
+      const row = await node.db.selectFrom("datanets").selectAll().executeTakeFirstOrThrow();
+      expect(BigInt(row.id)).toBe(datanetId);
+      expect(row.owner).toBe(chain.roles.owner.toLowerCase());
+    } finally {
+      await node.stop();
+      await chain.stop();
+    }
+  });
+});

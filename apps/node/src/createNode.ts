@@ -1,12 +1,28 @@
 import { mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { serve } from "@hono/node-server";
-import type { AttributionIndex } from "@tributary/core";
+import { agentRegistryAbi, datanetRegistryAbi, modelRegistryAbi, settlementAbi } from "@tributary/abi";
+import type { Deployment } from "@tributary/chain";
+import { type AttributionIndex, createTokenizer } from "@tributary/core";
+import { createTributaryClient } from "@tributary/sdk";
 import type { Hono } from "hono";
+import {
+  type Account,
+  type Chain,
+  createPublicClient,
+  createWalletClient,
+  http,
+  type PublicClient,
+  type Transport,
+} from "viem";
+import { foundry } from "viem/chains";
 import { createApp } from "./api/createApp.ts";
 import { createAttributionRoutes } from "./attribution/createAttributionRoutes.ts";
 import { createIndexFileStore, type IndexFileStore } from "./attribution/createIndexFileStore.ts";
+import type { ChainContext, Logger, NodeContext } from "./context/NodeContext.ts";
 import { createDatabase, type NodeDatabase } from "./db/index.ts";
+import { createIndexer, datanetHandlers } from "./indexer/index.ts";
+import { createLocalContentStore } from "./store/index.ts";
 
 /** Configuration of a node. Validated at the edge (CLI flags, config file) before it gets here. */
 export type NodeConfig = {
@@ -15,11 +31,27 @@ export type NodeConfig = {
   http?: { host?: string; port?: number; maxBodyBytes?: number };
   /** How many decoded attribution indexes to keep in memory. */
   indexCacheSize?: number;
+  /** Chain connection; without it the node serves only chain-free routes (attribution audits). */
+  chain?: {
+    rpcUrl: string;
+    deployment: Deployment;
+    /** The node's key (relayer, publisher, attestor). */
+    account: Account;
+    chain?: Chain;
+    /** Blocks behind head treated as final (0 on a local chain). */
+    confirmations?: number;
+    /** Indexer poll interval; 0 disables the background loop (tests call `indexer.syncOnce`). */
+    pollIntervalMs?: number;
+  };
+  /** Extra route factories that receive the node context (datanets, gateway, ... as they land). */
+  routes?: ((ctx: NodeContext) => Hono)[];
+  log?: Logger;
 };
 
 /** A running (or ready to run) node. */
 export type TributaryNode = {
   app: Hono;
+  ctx: NodeContext;
   db: NodeDatabase["db"];
   indexes: IndexFileStore;
   /** Records the index file serving a datanet version (written by the publish step). */
@@ -42,6 +74,58 @@ export async function createNode(config: NodeConfig): Promise<TributaryNode> {
   const database = await createDatabase({ path: join(dataDir, "node.db") });
   const db = database.db;
   const indexes = createIndexFileStore({ dir: join(dataDir, "indexes") });
+  const store = createLocalContentStore({ dir: join(dataDir, "content") });
+  const log: Logger = config.log ?? (() => {});
+  let chainCtx: ChainContext | undefined;
+  if (config.chain) {
+    const c = config.chain;
+    const chain =
+      c.chain ??
+      ({ ...foundry, id: c.deployment.chainId, rpcUrls: { default: { http: [c.rpcUrl] } } } as Chain);
+    const transport = http(c.rpcUrl);
+    const publicClient = createPublicClient({ chain, transport, pollingInterval: 100 }) as PublicClient<
+      Transport,
+      Chain
+    >;
+    const walletClient = createWalletClient({ chain, transport, account: c.account });
+    const addresses = c.deployment.contracts;
+    const indexer = createIndexer({
+      db: database.db,
+      client: publicClient as never,
+      contracts: [
+        { name: "DatanetRegistry", address: addresses.datanetRegistry, abi: datanetRegistryAbi },
+        { name: "ModelRegistry", address: addresses.modelRegistry, abi: modelRegistryAbi },
+        { name: "AgentRegistry", address: addresses.agentRegistry, abi: agentRegistryAbi },
+        { name: "Settlement", address: addresses.settlement, abi: settlementAbi },
+      ],
+      startBlock: c.deployment.startBlock,
+      confirmations: c.confirmations ?? 0,
+      handlers: { ...datanetHandlers },
+      onLog: (line) => log("info", line),
+    });
+    chainCtx = {
+      chainId: c.deployment.chainId,
+      deployment: c.deployment,
+      publicClient,
+      walletClient,
+      sdk: createTributaryClient({
+        publicClient: publicClient as never,
+        walletClient: walletClient as never,
+        addresses,
+      }),
+      indexer,
+    };
+    if ((c.pollIntervalMs ?? 500) > 0) indexer.start(c.pollIntervalMs ?? 500);
+  }
+  const ctx: NodeContext = {
+    dataDir,
+    db: database.db,
+    store,
+    indexes,
+    tokenizer: createTokenizer(),
+    ...(chainCtx ? { chain: chainCtx } : {}),
+    log,
+  };
   const cacheSize = config.indexCacheSize ?? 8;
   const cache = new Map<string, AttributionIndex>();
 
@@ -69,12 +153,13 @@ export async function createNode(config: NodeConfig): Promise<TributaryNode> {
 
   const app = createApp({
     ...(config.http?.maxBodyBytes ? { maxBodyBytes: config.http.maxBodyBytes } : {}),
-    routes: [createAttributionRoutes({ loadIndex })],
+    routes: [createAttributionRoutes({ loadIndex }), ...(config.routes ?? []).map((make) => make(ctx))],
   });
 
   let server: ReturnType<typeof serve> | undefined;
   return {
     app,
+    ctx,
     db,
     indexes,
     async setVersionIndex(datanetId, version, index) {
@@ -104,6 +189,7 @@ export async function createNode(config: NodeConfig): Promise<TributaryNode> {
     },
     async stop() {
       if (server) await new Promise<void>((r) => server!.close(() => r()));
+      await chainCtx?.indexer.stop();
       await database.close();
     },
   };

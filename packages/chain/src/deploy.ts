@@ -18,6 +18,7 @@ import {
   type Chain,
   createPublicClient,
   createWalletClient,
+  getAddress,
   type Hex,
   http,
   type PublicClient,
@@ -105,8 +106,9 @@ export async function deployTributary(params: DeployTributaryParameters): Promis
     if (receipt.status !== "success" || !receipt.contractAddress) {
       throw new Error(`deploying ${name} failed in transaction ${hash}`);
     }
-    progress(`deployed ${name} at ${receipt.contractAddress}`);
-    return receipt.contractAddress;
+    const address = getAddress(receipt.contractAddress);
+    progress(`deployed ${name} at ${address}`);
+    return address;
   };
 
   const token =

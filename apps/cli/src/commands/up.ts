@@ -58,17 +58,10 @@ async function up(opts: UpOptions): Promise<void> {
   const anvil: Anvil = await step(`starting local chain${resumed ? " (resuming saved state)" : ""}`, () =>
     startAnvil({ ...(port ? { port } : {}), statePath, extraArgs: ["--state-interval", "5"] }),
   );
-  const httpWanted = Number(opts.httpPort);
-  const node = await step("starting the node (database, index store, HTTP API)", async () => {
-    const n = await createNode({
-      dataDir: join(dataDir, "node"),
-      http: { port: (await isPortFree(httpWanted)) ? httpWanted : 0 },
-    });
-    return { ...n, ...(await n.listen()) };
-  });
+  let node: (Awaited<ReturnType<typeof createNode>> & { url: string }) | undefined;
   const stop = async () => {
     process.stderr.write(`\n${dim("stopping: node, then chain (state is saved) ...")}\n`);
-    await node.stop();
+    await node?.stop();
     await anvil.stop();
     process.exit(0);
   };
@@ -107,6 +100,16 @@ async function up(opts: UpOptions): Promise<void> {
       `${dim("✓ contracts already deployed (reusing")} ${dim(join(opts.dataDir, "deployments"))}${dim(")")}\n`,
     );
   }
+  const httpWanted = Number(opts.httpPort);
+  const started = await step("starting the node (database, index store, HTTP API)", async () => {
+    const n = await createNode({
+      dataDir: join(dataDir, "node"),
+      chain: { rpcUrl: anvil.rpcUrl, deployment: deployment!, account: accounts[0]!, chain: foundry },
+      http: { port: (await isPortFree(httpWanted)) ? httpWanted : 0 },
+    });
+    return { ...n, ...(await n.listen()) };
+  });
+  node = started;
   if (opts.json) {
     process.stdout.write(
       `${JSON.stringify({ rpcUrl: anvil.rpcUrl, chainId: anvil.chainId, contracts: deployment.contracts }, null, 2)}\n`,
@@ -115,11 +118,11 @@ async function up(opts: UpOptions): Promise<void> {
     const lines = [
       "",
       bold("Tributary local network is up"),
-      `  RPC            ${cyan(anvil.rpcUrl)}  (chain id ${anvil.chainId})`,
-      `  node API       ${cyan(node.url)}  (GET /health, POST /v1/attribution)`,
-      ...Object.entries(deployment.contracts).map(([k, v]) => `  ${k.padEnd(15)}${v}`),
-      `  deployment     ${join(opts.dataDir, "deployments", `${anvil.chainId}.json`)}`,
-      `  accounts       anvil's test mnemonic; owner/attestor ${accounts[0]!.address}`,
+      `  RPC              ${cyan(anvil.rpcUrl)}  (chain id ${anvil.chainId})`,
+      `  node API         ${cyan(node.url)}  (GET /health, POST /v1/attribution)`,
+      ...Object.entries(deployment.contracts).map(([k, v]) => `  ${k.padEnd(17)}${v}`),
+      `  deployment       ${join(opts.dataDir, "deployments", `${anvil.chainId}.json`)}`,
+      `  accounts         anvil's test mnemonic; owner/attestor ${accounts[0]!.address}`,
       "",
       "Try next:",
       `  ${cyan(`curl ${node.url}/health`)}                     ${dim("# the node answers")}`,

@@ -1,0 +1,43 @@
+import type { Deployment } from "@tributary/chain";
+import type { Tokenizer } from "@tributary/core";
+import type { TributaryClient } from "@tributary/sdk";
+import type { Kysely } from "kysely";
+import type { Account, Chain, PublicClient, Transport, WalletClient } from "viem";
+import type { IndexFileStore } from "../attribution/createIndexFileStore.ts";
+import type { Database } from "../db/schema.ts";
+import type { Indexer } from "../indexer/createIndexer.ts";
+import type { LocalContentStore } from "../store/createLocalContentStore.ts";
+
+/** Structured log line sink (JSON logs in production, quiet in tests). */
+export type Logger = (
+  level: "debug" | "info" | "warn" | "error",
+  message: string,
+  fields?: Record<string, unknown>,
+) => void;
+
+/** What the node's chain connection provides to services. */
+export type ChainContext = {
+  chainId: number;
+  deployment: Deployment;
+  publicClient: PublicClient<Transport, Chain>;
+  /** The node's own key: relays signed uploads, publishes for curators that delegate to it, signs epochs. */
+  walletClient: WalletClient<Transport, Chain, Account>;
+  /** SDK client bound to the node's wallet and the deployment's addresses. */
+  sdk: TributaryClient;
+  indexer: Indexer;
+};
+
+/**
+ * The one injected context every node service receives (in the spirit of ponder's `common`): storage,
+ * chain, tokenizer and logging. Services are `createX(ctx)` closures; nothing reaches for globals.
+ */
+export type NodeContext = {
+  dataDir: string;
+  db: Kysely<Database>;
+  store: LocalContentStore;
+  indexes: IndexFileStore;
+  tokenizer: Tokenizer;
+  /** Present when the node is connected to a chain (always, except in pure HTTP tests). */
+  chain?: ChainContext;
+  log: Logger;
+};
