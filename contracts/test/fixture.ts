@@ -119,7 +119,8 @@ export async function setupTestChain(overrides: Partial<DeployConfig> = {}): Pro
 
 /**
  * Asserts that `promise` reverts with the custom error `errorName` and, when given, exactly `args`.
- * The error is decoded from the revert data with the contract ABI the call was made with.
+ * Works for raw viem calls (decoded with the ABI the call was made with) and for SDK actions
+ * (`ContractRevertError`).
  */
 export async function expectRevert(promise: Promise<unknown>, errorName: string, args?: readonly unknown[]) {
   let caught: unknown;
@@ -129,6 +130,13 @@ export async function expectRevert(promise: Promise<unknown>, errorName: string,
     caught = error;
   }
   expect(caught, `expected a revert with ${errorName}, but the call succeeded`).toBeDefined();
+  // SDK actions throw ContractRevertError (errorName + decoded args); raw viem calls throw viem errors.
+  const sdkError = caught as { name?: string; errorName?: string; args?: readonly unknown[] };
+  if (sdkError.name === "ContractRevertError") {
+    expect(sdkError.errorName).toBe(errorName);
+    if (args !== undefined) expect(sdkError.args ?? []).toEqual(args);
+    return;
+  }
   if (!(caught instanceof BaseError)) throw caught;
   const revert = caught.walk((e) => e instanceof ContractFunctionRevertedError);
   if (!(revert instanceof ContractFunctionRevertedError)) throw caught;

@@ -1,4 +1,5 @@
 import { type Abi, BaseError, ContractFunctionRevertedError, decodeErrorResult, type Hex } from "viem";
+import { allErrorsAbi } from "./allErrorsAbi.ts";
 import { revertHints } from "./hints/index.ts";
 import { TributaryError } from "./TributaryError.ts";
 
@@ -42,13 +43,14 @@ export function toTributaryError(error: unknown, abi?: Abi): TributaryError {
     if (revert instanceof ContractFunctionRevertedError) {
       if (revert.data?.errorName)
         return new ContractRevertError(revert.data.errorName, revert.data.args ?? [], error);
-      const raw = (revert as { raw?: Hex }).raw;
-      if (raw && abi) {
+      const raw = (revert as { raw?: Hex }).raw ?? (revert as { signature?: Hex }).signature;
+      for (const candidate of [abi, allErrorsAbi]) {
+        if (!raw || !candidate) continue;
         try {
-          const decoded = decodeErrorResult({ abi, data: raw });
+          const decoded = decodeErrorResult({ abi: candidate, data: raw });
           return new ContractRevertError(decoded.errorName, decoded.args ?? [], error);
         } catch {
-          // fall through: unknown selector
+          // not this ABI's error: try the next
         }
       }
       return new TributaryError(`contract reverted: ${revert.reason ?? revert.shortMessage}`, {
