@@ -3,6 +3,7 @@ import { Kysely, type Migration, type MigrationProvider, Migrator, SqliteDialect
 import * as m001 from "./migrations/001_chain.ts";
 import * as m002 from "./migrations/002_datanets.ts";
 import * as m003 from "./migrations/003_version_indexes.ts";
+import * as m005 from "./migrations/005_publications.ts";
 import type { Database } from "./schema.ts";
 
 /** Versioned migrations, in order. Add a file, never edit a released one. */
@@ -10,6 +11,7 @@ const migrations: Record<string, Migration> = {
   "001_chain": m001,
   "002_datanets": m002,
   "003_version_indexes": m003,
+  "005_publications": m005,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

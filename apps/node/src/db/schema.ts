@@ -60,6 +60,8 @@ export type Database = {
     tokens: number;
     created_at: string;
   };
+  /** Versions this node publishes, from plan to indexed (005_publications; see datanets/publish). */
+  publications: PublicationRow;
 };
 
 /** Tables derived from `chain_logs`; emptied and replayed when a reorg is rolled back. */
@@ -70,3 +72,32 @@ export const projectionTables = [
   "versions",
   "payout_addresses",
 ] as const;
+
+/** A row of `publications`: one version this node publishes, written before its transaction is broadcast. */
+export type PublicationRow = {
+  /** Random id of the attempt. */
+  id: string;
+  datanet_id: number;
+  /** Version number the chain will give it if nothing else publishes first (written into the manifest). */
+  planned_version: number;
+  /** Version number the chain gave it (from the `VersionPublished` event), once mined. */
+  version: number | null;
+  contributions_root: string;
+  count: number;
+  /** CID of the manifest blob in the content store. */
+  manifest_cid: string;
+  /** Content address of the attribution index file. */
+  index_id: string;
+  /** Tokens in the index (documents + separators). */
+  tokens: number;
+  /** planned → broadcast → mined → indexed; `failed` when the transaction reverted. */
+  state: "planned" | "broadcast" | "mined" | "indexed" | "failed";
+  tx_hash: string;
+  /** The signed transaction, 0x-hex, rebroadcast unchanged after a crash. */
+  raw_tx: string;
+  nonce: number;
+  block_number: number | null;
+  error: string | null;
+  created_at: string;
+  updated_at: string;
+};

@@ -1,0 +1,40 @@
+/**
+ * Datanets: upload, curation, versions (publish, index, export) and their routes (DESIGN.md §4).
+ * Append-only: each part adds its own exports below.
+ */
+
+// publish: versions, their manifest and attribution index, crash recovery
+export {
+  type BuildManifestParameters,
+  buildManifest,
+  MANIFEST_SCHEMA,
+  type ManifestContribution,
+  type VersionManifest,
+} from "./publish/buildManifest.ts";
+export {
+  type BuildVersionIndexParameters,
+  type BuildVersionIndexReturnType,
+  buildVersionIndex,
+} from "./publish/buildVersionIndex.ts";
+export {
+  cidOfContentHash,
+  collectVersionContents,
+  type VersionDocument,
+} from "./publish/collectVersionContents.ts";
+export {
+  completePublication,
+  manifestUriOf,
+  type Publication,
+  publicationOf,
+} from "./publish/completePublication.ts";
+export { createPublishService, type PublishService } from "./publish/createPublishService.ts";
+export { VersionError, type VersionErrorCode } from "./publish/errors.ts";
+export { type IndexedVersionOutcome, indexPublishedVersions } from "./publish/indexPublishedVersions.ts";
+export { manifestCidOf, parseManifest } from "./publish/parseManifest.ts";
+export {
+  type PublishVersionParameters,
+  type PublishVersionReturnType,
+  publishVersion,
+} from "./publish/publishVersion.ts";
+export { recordVersionIndex } from "./publish/recordVersionIndex.ts";
+export { type RecoverPublicationsReturnType, recoverPublications } from "./publish/recoverPublications.ts";
