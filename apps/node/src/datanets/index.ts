@@ -3,6 +3,18 @@
  * Append-only: each part adds its own exports below.
  */
 
+// export: a published version as JSONL + dataset card + provenance manifest
+export {
+  type ExportVersionParameters,
+  type ExportVersionReturnType,
+  exportVersion,
+} from "./export/exportVersion.ts";
+export { type RenderDatasetCardParameters, renderDatasetCard } from "./export/renderDatasetCard.ts";
+export {
+  type RenderVersionExportParameters,
+  renderVersionExport,
+  type VersionExport,
+} from "./export/renderVersionExport.ts";
 // publish: versions, their manifest and attribution index, crash recovery
 export {
   type BuildManifestParameters,
