@@ -1,6 +1,7 @@
 import type { Tokenizer } from "../tokenizer/createTokenizer.ts";
 import { AttributionError } from "./errors.ts";
 import { findSuffixRange } from "./findSuffixRange.ts";
+import { saAt } from "./packedSuffixArray.ts";
 import { type ContributionShare, createWeightAccumulator, partsPerMillion } from "./partsPerMillion.ts";
 import { documentOf, longestMatches } from "./queries.ts";
 import type { AttributionIndex } from "./types.ts";
@@ -136,7 +137,7 @@ export function attributeSpans(parameters: AttributeSpansParameters): SpanAttrib
     const occurrences = range.end - range.start;
     if (occurrences > params.maxCount) continue;
     const positions: number[] = [];
-    for (let r = range.start; r < range.end; r++) positions.push(index.suffixArray[r] as number);
+    for (let r = range.start; r < range.end; r++) positions.push(saAt(index.suffixArray, r));
     positions.sort((a, b) => a - b);
     const sources: SpanSource[] = [];
     const distinct = new Set<bigint>();

@@ -3,6 +3,7 @@ import { SEPARATOR_TOKEN } from "./constants.ts";
 import { createRandom } from "./createRandom.ts";
 import { AttributionError } from "./errors.ts";
 import { findSuffixRange } from "./findSuffixRange.ts";
+import { saAt } from "./packedSuffixArray.ts";
 import { type ContributionShare, createWeightAccumulator, partsPerMillion } from "./partsPerMillion.ts";
 import { documentOf } from "./queries.ts";
 import type { AttributionIndex } from "./types.ts";
@@ -147,7 +148,7 @@ export function createInfiniGram(parameters: CreateInfiniGramParameters): Infini
     let hi = r.end;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if ((ix.tokens[(ix.suffixArray[mid] as number) + depth] as number) < SEPARATOR_TOKEN) lo = mid + 1;
+      if ((ix.tokens[saAt(ix.suffixArray, mid) + depth] as number) < SEPARATOR_TOKEN) lo = mid + 1;
       else hi = mid;
     }
     return lo;
@@ -176,12 +177,12 @@ export function createInfiniGram(parameters: CreateInfiniGramParameters): Infini
     const end = separatorStart(ix, r, depth);
     let a = r.start;
     while (a < end) {
-      const tok = ix.tokens[(ix.suffixArray[a] as number) + depth] as number;
+      const tok = ix.tokens[saAt(ix.suffixArray, a) + depth] as number;
       let lo = a + 1;
       let hi = end;
       while (lo < hi) {
         const mid = (lo + hi) >>> 1;
-        if ((ix.tokens[(ix.suffixArray[mid] as number) + depth] as number) <= tok) lo = mid + 1;
+        if ((ix.tokens[saAt(ix.suffixArray, mid) + depth] as number) <= tok) lo = mid + 1;
         else hi = mid;
       }
       out.set(tok, { start: a, end: lo });
@@ -229,7 +230,7 @@ export function createInfiniGram(parameters: CreateInfiniGramParameters): Infini
   function sourcesOf(r: Range): TokenSource[] {
     const byContribution = new Map<bigint, number>();
     for (let i = r.start; i < r.end; i++) {
-      const id = index.contributionIds[documentOf(index, suffixArray[i] as number)] as bigint;
+      const id = index.contributionIds[documentOf(index, saAt(suffixArray, i))] as bigint;
       if (removedIds.has(id)) continue;
       byContribution.set(id, (byContribution.get(id) ?? 0) + 1);
     }

@@ -7,6 +7,7 @@ import {
 } from "./constants.ts";
 import { AttributionError } from "./errors.ts";
 import { indexLayout } from "./indexLayout.ts";
+import { packedSuffixArrayOf } from "./packedSuffixArray.ts";
 import { sha256Hex } from "./sha256.ts";
 import type { AttributionIndex } from "./types.ts";
 
@@ -76,10 +77,14 @@ export async function decodeIndex(
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const formatVersion = dv.getUint32(8, true);
   if (formatVersion !== INDEX_FORMAT_VERSION) {
+    const older = formatVersion < INDEX_FORMAT_VERSION;
     throw new AttributionError(
       "INDEX_UNSUPPORTED_VERSION",
-      `index format version ${formatVersion} is not supported (expected ${INDEX_FORMAT_VERSION})`,
-      "Upgrade the node, or rebuild the index with this version.",
+      `index file has format version ${formatVersion}; this node reads only format version ${INDEX_FORMAT_VERSION}` +
+        (formatVersion === 1 ? " (version 1 stored the suffix array as Uint32; version 2 bit-packs it)" : ""),
+      older
+        ? `Rebuild the index from the datanet version's documents (buildIndex + encodeIndex) to get a format ${INDEX_FORMAT_VERSION} file.`
+        : `Upgrade the node to one that reads format ${formatVersion}, or rebuild the index with this node.`,
     );
   }
   const headerBytes = dv.getUint32(12, true);
@@ -90,6 +95,7 @@ export async function decodeIndex(
   const separator = dv.getUint32(32, true);
   const nameLength = dv.getUint32(36, true);
   const declaredBytes = dv.getBigUint64(104, true);
+  const width = dv.getUint32(112, true);
   if (
     headerBytes !== INDEX_HEADER_BYTES ||
     separator !== SEPARATOR_TOKEN ||
@@ -100,6 +106,13 @@ export async function decodeIndex(
     throw new AttributionError("INDEX_CORRUPT", "index header is inconsistent", HINT_REBUILD);
   }
   const layout = indexLayout(tokenCount, suffixCount, docCount);
+  if (width !== layout.suffixArrayWidth) {
+    throw new AttributionError(
+      "INDEX_CORRUPT",
+      `index header is inconsistent (suffix array width ${width}, expected ${layout.suffixArrayWidth} for ${tokenCount} tokens)`,
+      HINT_REBUILD,
+    );
+  }
   if (declaredBytes !== BigInt(layout.fileBytes)) {
     throw new AttributionError("INDEX_CORRUPT", "index header is inconsistent (file length)", HINT_REBUILD);
   }
@@ -140,13 +153,23 @@ export async function decodeIndex(
     );
   }
   const tokens = view(bytes, layout.tokensOffset, tokenCount, 2, (b, o, l) => new Uint16Array(b, o, l));
-  const suffixArray = view(
+  const suffixWords = view(
     bytes,
     layout.suffixArrayOffset,
-    suffixCount,
+    layout.suffixArrayWords,
     4,
     (b, o, l) => new Uint32Array(b, o, l),
   );
+  // Bits past the last entry (and the guard word) are zero in every file encodeIndex writes.
+  const usedBits = suffixCount * width - 32 * (layout.suffixArrayWords - 2);
+  const lastWord = suffixWords[layout.suffixArrayWords - 2] ?? 0;
+  if (
+    suffixWords[layout.suffixArrayWords - 1] !== 0 ||
+    (usedBits < 32 && layout.suffixArrayWords >= 2 && lastWord >>> usedBits !== 0)
+  ) {
+    throw new AttributionError("INDEX_CORRUPT", "suffix array padding is not zero", HINT_REBUILD);
+  }
+  const suffixArray = packedSuffixArrayOf(suffixWords, suffixCount, width);
   const docStarts = view(bytes, layout.docStartsOffset, docCount, 4, (b, o, l) => new Uint32Array(b, o, l));
   const contributionIds = view(
     bytes,

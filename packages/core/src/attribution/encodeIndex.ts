@@ -1,6 +1,7 @@
-import { INDEX_HEADER_BYTES, INDEX_MAGIC, SEPARATOR_TOKEN } from "./constants.ts";
+import { INDEX_FORMAT_VERSION, INDEX_HEADER_BYTES, INDEX_MAGIC, SEPARATOR_TOKEN } from "./constants.ts";
 import { AttributionError } from "./errors.ts";
 import { indexLayout } from "./indexLayout.ts";
+import { packSuffixArray, unpackSuffixArray } from "./packedSuffixArray.ts";
 import { sha256Hex } from "./sha256.ts";
 import type { AttributionIndex } from "./types.ts";
 
@@ -27,8 +28,10 @@ function assertLittleEndian(): void {
 
 /**
  * Serializes an index into its versioned binary file (layout in docs/attribution.md): a 128-byte header
- * (magic, format version, counts, tokenizer name, file length), tokens as Uint16, the suffix array as Uint32,
- * document starts as Uint32, contribution ids as uint64, then the sha-256 of everything before it.
+ * (magic, format version, counts, tokenizer name, file length, suffix-array width), tokens as Uint16, the
+ * suffix array bit-packed with `ceil(log2(token count))` bits per entry, document starts as Uint32,
+ * contribution ids as uint64, then the sha-256 of everything before it. The same index always gives the same
+ * bytes (every padding bit is zero).
  *
  * @example
  * const { bytes, id } = await encodeIndex(index);
@@ -50,7 +53,7 @@ export async function encodeIndex(index: AttributionIndex): Promise<EncodeIndexR
   const bytes = new Uint8Array(layout.fileBytes);
   const view = new DataView(bytes.buffer);
   bytes.set(INDEX_MAGIC, 0);
-  view.setUint32(8, index.formatVersion, true);
+  view.setUint32(8, INDEX_FORMAT_VERSION, true);
   view.setUint32(12, INDEX_HEADER_BYTES, true);
   view.setUint32(16, tokenCount, true);
   view.setUint32(20, suffixCount, true);
@@ -60,8 +63,14 @@ export async function encodeIndex(index: AttributionIndex): Promise<EncodeIndexR
   view.setUint32(36, name.length, true);
   bytes.set(name, 40);
   view.setBigUint64(104, BigInt(layout.fileBytes), true);
+  view.setUint32(112, layout.suffixArrayWidth, true);
   new Uint16Array(bytes.buffer, layout.tokensOffset, tokenCount).set(index.tokens);
-  new Uint32Array(bytes.buffer, layout.suffixArrayOffset, suffixCount).set(index.suffixArray);
+  // An index packed with another width (built by hand) is repacked, so the file stays canonical.
+  const sa =
+    index.suffixArray.width === layout.suffixArrayWidth
+      ? index.suffixArray
+      : packSuffixArray(unpackSuffixArray(index.suffixArray), layout.suffixArrayWidth);
+  new Uint32Array(bytes.buffer, layout.suffixArrayOffset, layout.suffixArrayWords).set(sa.words);
   new Uint32Array(bytes.buffer, layout.docStartsOffset, docCount).set(index.docStarts);
   new BigUint64Array(bytes.buffer, layout.contributionIdsOffset, docCount).set(index.contributionIds);
   const id = await sha256Hex(bytes.subarray(0, layout.trailerOffset));

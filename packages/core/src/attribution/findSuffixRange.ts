@@ -1,3 +1,4 @@
+import { saAt } from "./packedSuffixArray.ts";
 import type { AttributionIndex, SuffixRange } from "./types.ts";
 
 /** Token sequence to search: `pattern[from..to)`. */
@@ -69,7 +70,7 @@ export function findSuffixRange(
   let lcpB = 0;
   while (a < b) {
     const mid = (a + b) >>> 1;
-    const l = compareSuffix(tokens, suffixArray[mid] as number, pattern, from, to, Math.min(lcpA, lcpB));
+    const l = compareSuffix(tokens, saAt(suffixArray, mid), pattern, from, to, Math.min(lcpA, lcpB));
     if (lastSign < 0) {
       a = mid + 1;
       lcpA = l;
@@ -85,7 +86,7 @@ export function findSuffixRange(
   lcpB = 0;
   while (a < b) {
     const mid = (a + b) >>> 1;
-    const l = compareSuffix(tokens, suffixArray[mid] as number, pattern, from, to, Math.min(lcpA, lcpB));
+    const l = compareSuffix(tokens, saAt(suffixArray, mid), pattern, from, to, Math.min(lcpA, lcpB));
     if (lastSign <= 0) {
       a = mid + 1;
       lcpA = l;
@@ -110,7 +111,7 @@ export function longestPrefixMatch(index: AttributionIndex, slice: PatternSlice)
   let lcpB = 0;
   while (a < b) {
     const mid = (a + b) >>> 1;
-    const l = compareSuffix(tokens, suffixArray[mid] as number, pattern, from, to, Math.min(lcpA, lcpB));
+    const l = compareSuffix(tokens, saAt(suffixArray, mid), pattern, from, to, Math.min(lcpA, lcpB));
     if (lastSign < 0) {
       a = mid + 1;
       lcpA = l;

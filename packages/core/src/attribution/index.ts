@@ -43,6 +43,15 @@ export { type EncodeIndexReturnType, encodeIndex, MAX_TOKENIZER_NAME_BYTES } fro
 export { AttributionError, type AttributionErrorCode } from "./errors.ts";
 export { findSuffixRange, longestPrefixMatch, type PatternSlice } from "./findSuffixRange.ts";
 export {
+  type PackedSuffixArray,
+  packedSuffixArrayOf,
+  packedWordCount,
+  packSuffixArray,
+  saAt,
+  suffixArrayWidth,
+  unpackSuffixArray,
+} from "./packedSuffixArray.ts";
+export {
   type ContributionShare,
   createWeightAccumulator,
   PPM_TOTAL,

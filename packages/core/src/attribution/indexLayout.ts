@@ -1,9 +1,14 @@
 import { INDEX_HEADER_BYTES, INDEX_TRAILER_BYTES } from "./constants.ts";
+import { packedWordCount, suffixArrayWidth } from "./packedSuffixArray.ts";
 
 /** Byte offsets of the sections of an index file, derived from the header counts alone. */
 export type IndexLayout = {
   readonly tokensOffset: number;
   readonly suffixArrayOffset: number;
+  /** Bits per suffix-array entry, `suffixArrayWidth(tokenCount)`. */
+  readonly suffixArrayWidth: number;
+  /** 32-bit words of the packed suffix array (including its zero guard word). */
+  readonly suffixArrayWords: number;
   readonly docStartsOffset: number;
   readonly contributionIdsOffset: number;
   readonly trailerOffset: number;
@@ -19,12 +24,16 @@ const align8 = (n: number): number => Math.ceil(n / 8) * 8;
 export function indexLayout(tokenCount: number, suffixCount: number, docCount: number): IndexLayout {
   const tokensOffset = INDEX_HEADER_BYTES;
   const suffixArrayOffset = align8(tokensOffset + 2 * tokenCount);
-  const docStartsOffset = align8(suffixArrayOffset + 4 * suffixCount);
+  const width = suffixArrayWidth(tokenCount);
+  const suffixArrayWords = packedWordCount(suffixCount, width);
+  const docStartsOffset = align8(suffixArrayOffset + 4 * suffixArrayWords);
   const contributionIdsOffset = align8(docStartsOffset + 4 * docCount);
   const trailerOffset = contributionIdsOffset + 8 * docCount;
   return {
     tokensOffset,
     suffixArrayOffset,
+    suffixArrayWidth: width,
+    suffixArrayWords,
     docStartsOffset,
     contributionIdsOffset,
     trailerOffset,

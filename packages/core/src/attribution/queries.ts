@@ -1,12 +1,13 @@
 import { SEPARATOR_TOKEN } from "./constants.ts";
 import { findSuffixRange, longestPrefixMatch } from "./findSuffixRange.ts";
+import { saAt } from "./packedSuffixArray.ts";
 import type { AttributionIndex, Occurrence } from "./types.ts";
 
 /**
  * Index of the document that holds token position `position` (binary search over document starts).
  *
  * @example
- * const doc = documentOf(index, index.suffixArray[0]);
+ * const doc = documentOf(index, saAt(index.suffixArray, 0));
  */
 export function documentOf(index: AttributionIndex, position: number): number {
   const starts = index.docStarts;
@@ -61,7 +62,7 @@ export function locateOccurrences(
   if (tokens.length === 0 || !isQueryable(index, tokens)) return [];
   const { start, end } = findSuffixRange(index, { pattern: tokens, from: 0, to: tokens.length });
   const positions: number[] = [];
-  for (let i = start; i < end; i++) positions.push(index.suffixArray[i] as number);
+  for (let i = start; i < end; i++) positions.push(saAt(index.suffixArray, i));
   positions.sort((a, b) => a - b);
   const limit = Math.min(options.limit ?? positions.length, positions.length);
   const out: Occurrence[] = [];

@@ -1,9 +1,11 @@
+import type { PackedSuffixArray } from "./packedSuffixArray.ts";
+
 /**
  * An attribution index over one datanet version: the documents' tokens (each followed by a separator that
  * never matches), their suffix array, and which contribution each document belongs to.
  */
 export type AttributionIndex = {
-  /** Index file format version (currently 1). */
+  /** Index file format version (currently 2). */
   readonly formatVersion: number;
   /** Tokenizer name; queries must use the same tokenizer. */
   readonly tokenizer: string;
@@ -11,8 +13,11 @@ export type AttributionIndex = {
   readonly vocabSize: number;
   /** All documents' tokens, each document followed by `SEPARATOR_TOKEN`. */
   readonly tokens: Uint16Array;
-  /** Start positions of all non-separator suffixes in lexicographic order. */
-  readonly suffixArray: Uint32Array;
+  /**
+   * Start positions of all non-separator suffixes in lexicographic order, bit-packed with
+   * `suffixArrayWidth(tokens.length)` bits per entry; read entry `i` with `saAt(suffixArray, i)`.
+   */
+  readonly suffixArray: PackedSuffixArray;
   /** Position in `tokens` where each document starts, increasing. */
   readonly docStarts: Uint32Array;
   /** Contribution id of each document (several documents may share one contribution). */
