@@ -290,7 +290,7 @@ async function main() {
     }
 
     const results = {
-      network: "anvil (Prague rules), solc 0.8.30, optimizer 20000 runs, evm cancun",
+      network: "anvil (Prague rules), solc 0.8.30 via IR, optimizer 20000 runs, evm cancun",
       leaves: LEAVES,
       claimsMeasured: CLAIMS,
       proofDepth,
