@@ -2,8 +2,8 @@ import { execFile } from "node:child_process";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { promisify } from "node:util";
 import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
 import { type Anvil, startAnvil } from "@tributary/chain";
 import { createPublicClient, http } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -42,15 +42,21 @@ describe("tributary deploy", () => {
     const env = { ...process.env };
     delete env.TRIBUTARY_PRIVATE_KEY;
     delete env.TRIBUTARY_KEYSTORE;
-    const failed = await run(process.execPath, [bin, "deploy", "--rpc-url", anvil.rpcUrl], { env }).catch((e) => e);
+    const failed = await run(process.execPath, [bin, "deploy", "--rpc-url", anvil.rpcUrl], { env }).catch(
+      (e) => e,
+    );
     expect(failed.code).toBe(1);
     expect(failed.stderr).toMatch(/TRIBUTARY_PRIVATE_KEY.*TRIBUTARY_KEYSTORE/);
   });
 
   it("rejects a malformed address flag before sending anything", async () => {
-    const failed = await run(process.execPath, [bin, "deploy", "--rpc-url", anvil.rpcUrl, "--treasury", "0x123"], {
-      env: { ...process.env, TRIBUTARY_PRIVATE_KEY: KEY },
-    }).catch((e) => e);
+    const failed = await run(
+      process.execPath,
+      [bin, "deploy", "--rpc-url", anvil.rpcUrl, "--treasury", "0x123"],
+      {
+        env: { ...process.env, TRIBUTARY_PRIVATE_KEY: KEY },
+      },
+    ).catch((e) => e);
     expect(failed.code).toBe(1);
     expect(failed.stderr).toMatch(/--treasury must be an address/);
     const nonce = await createPublicClient({ transport: http(anvil.rpcUrl) }).getTransactionCount({

@@ -92,7 +92,12 @@ describe("createNode with a chain", () => {
     const chain = await setupTestChain();
     const node = await createNode({
       dataDir: mkdtempSync(join(tmpdir(), "node-")),
-      chain: { rpcUrl: chain.anvil.rpcUrl, deployment: chain.deployment, account: chain.accounts[0]!, pollIntervalMs: 0 },
+      chain: {
+        rpcUrl: chain.anvil.rpcUrl,
+        deployment: chain.deployment,
+        account: chain.accounts[0]!,
+        pollIntervalMs: 0,
+      },
     });
     try {
       const { datanetId } = await createDatanet(node.ctx.chain!.sdk, {
