@@ -3,6 +3,7 @@ import { Kysely, type Migration, type MigrationProvider, Migrator, SqliteDialect
 import * as m001 from "./migrations/001_chain.ts";
 import * as m002 from "./migrations/002_datanets.ts";
 import * as m003 from "./migrations/003_version_indexes.ts";
+import * as m004 from "./migrations/004_uploads.ts";
 import * as m005 from "./migrations/005_publications.ts";
 import type { Database } from "./schema.ts";
 
@@ -11,6 +12,7 @@ const migrations: Record<string, Migration> = {
   "001_chain": m001,
   "002_datanets": m002,
   "003_version_indexes": m003,
+  "004_uploads": m004,
   "005_publications": m005,
 };
 

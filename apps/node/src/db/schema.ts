@@ -62,6 +62,16 @@ export type Database = {
   };
   /** Versions this node publishes, from plan to indexed (005_publications; see datanets/publish). */
   publications: PublicationRow;
+  /** Uploads staged by this node, relayed or sent directly (004_uploads; see datanets/upload). */
+  uploads: UploadRow;
+  /** The documents of an upload: one blob and one metadata blob each, later one contribution. */
+  upload_documents: UploadDocumentRow;
+  /** One signed `contributeBatchWithSig` per ≤ batch_size documents, written before it is broadcast. */
+  upload_batches: UploadBatchRow;
+  /** MinHash signatures (128 × u32, little-endian) of documents, by datanet and content hash. */
+  minhash_signatures: { datanet_id: number; content_hash: string; signature: Uint8Array };
+  /** Node-side datanet settings the on-chain policy has no field for. */
+  datanet_settings: DatanetSettingsRow;
 };
 
 /** Tables derived from `chain_logs`; emptied and replayed when a reorg is rolled back. */
@@ -99,5 +109,70 @@ export type PublicationRow = {
   block_number: number | null;
   error: string | null;
   created_at: string;
+  updated_at: string;
+};
+
+/** A row of `uploads` (datanets/upload). */
+export type UploadRow = {
+  /** Random id (hex). */
+  id: string;
+  datanet_id: number;
+  /** Lowercase address. */
+  contributor: string;
+  mode: "relayed" | "direct";
+  /** storing → staged → submitting → completed; or rolled_back (failed, expired, crashed while storing). */
+  status: "storing" | "staged" | "submitting" | "completed" | "rolled_back";
+  document_count: number;
+  batch_size: number;
+  /** Unix seconds: the signature deadline and the end of staging. */
+  deadline: number;
+  error: string | null;
+  created_at: string;
+  updated_at: string;
+};
+
+/** A row of `upload_documents`. */
+export type UploadDocumentRow = {
+  upload_id: string;
+  position: number;
+  batch: number;
+  content_hash: string;
+  content_cid: string;
+  metadata_cid: string;
+  size: number;
+  source_name: string;
+  locator: string;
+  format: string;
+  /** JSON array of near-duplicate flags found at staging. */
+  near_duplicates: string;
+  contribution_id: number | null;
+};
+
+/** A row of `upload_batches`. */
+export type UploadBatchRow = {
+  upload_id: string;
+  batch: number;
+  /** The contributor's EIP-712 nonce the signature uses (decimal). */
+  contributor_nonce: string;
+  signature: string;
+  /** signed → sent (raw transaction durable, maybe broadcast) → mined. */
+  status: "signed" | "sent" | "mined";
+  relayer_nonce: number | null;
+  /** The signed relayer transaction, rebroadcast unchanged after a crash. */
+  raw_tx: string | null;
+  tx_hash: string | null;
+  /** JSON array of every transaction hash signed for this batch (a re-send adds one). */
+  tx_hashes: string;
+  block_number: number | null;
+  error: string | null;
+  updated_at: string;
+};
+
+/** A row of `datanet_settings`. */
+export type DatanetSettingsRow = {
+  datanet_id: number;
+  /** What to do with a near-duplicate upload: refuse it, or flag it for review. */
+  near_duplicate_policy: "flag" | "refuse";
+  near_duplicate_threshold: number;
   updated_at: string;
 };
