@@ -32,14 +32,24 @@ export type PublishFixture = {
   nodeAccount: Account;
   /** An SDK client writing with anvil account `i`. */
   clientFor(i: number): TributaryClient;
-  /** Creates a curated datanet owned by account 6; the node is a curator unless `nodeIsCurator: false`. */
-  createDatanet(options?: { nodeIsCurator?: boolean; license?: string }): Promise<bigint>;
+  /**
+   * Creates a curated datanet owned by account 6; the node key (account `nodeAccountIndex`, default 5) is a
+   * curator unless `nodeIsCurator: false`.
+   */
+  createDatanet(options?: {
+    nodeIsCurator?: boolean;
+    license?: string;
+    nodeAccountIndex?: number;
+  }): Promise<bigint>;
   /** Stores the (normalized) texts in the node's store at `dataDir` and registers them from account `who`. */
   contribute(dataDir: string, datanetId: bigint, who: number, texts: string[]): Promise<bigint[]>;
   /** Reviews contributions as the owner. */
   review(datanetId: bigint, reviews: [bigint, Verdict][]): Promise<void>;
-  /** A node on `dataDir` connected to the chain with the node key and no background indexer. */
-  startNode(dataDir: string, routes?: Parameters<typeof createNode>[0]["routes"]): Promise<TributaryNode>;
+  /** A node on `dataDir` connected to the chain with the node key (or account `accountIndex`), no background indexer. */
+  startNode(
+    dataDir: string,
+    options?: { routes?: Parameters<typeof createNode>[0]["routes"]; accountIndex?: number },
+  ): Promise<TributaryNode>;
   stop(): Promise<void>;
 };
 
@@ -75,7 +85,8 @@ export async function setupPublishFixture(): Promise<PublishFixture> {
         },
       });
       if (options.nodeIsCurator !== false) {
-        await addCurator(owner, { datanetId, curator: nodeAccount.address });
+        const curator = chain.accounts[options.nodeAccountIndex ?? NODE_ACCOUNT]!.address;
+        await addCurator(owner, { datanetId, curator });
       }
       return datanetId;
     },
@@ -107,16 +118,16 @@ export async function setupPublishFixture(): Promise<PublishFixture> {
         reviews: reviews.map(([contributionId, verdict]) => ({ contributionId, verdict })),
       });
     },
-    startNode: (dataDir, routes) =>
+    startNode: (dataDir, options = {}) =>
       createNode({
         dataDir,
         chain: {
           rpcUrl: chain.anvil.rpcUrl,
           deployment: chain.deployment,
-          account: nodeAccount,
+          account: chain.accounts[options.accountIndex ?? NODE_ACCOUNT]!,
           pollIntervalMs: 0,
         },
-        ...(routes ? { routes } : {}),
+        ...(options.routes ? { routes: options.routes } : {}),
       }),
     stop: () => chain.stop(),
   };
