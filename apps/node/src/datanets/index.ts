@@ -3,6 +3,8 @@
  * Append-only: each part adds its own exports below.
  */
 
+// curation: pending contributions with near-duplicate flags and previews, node-key reviews
+export * from "./curation/index.ts";
 // export: a published version as JSONL + dataset card + provenance manifest
 export {
   type ExportVersionParameters,
@@ -50,3 +52,7 @@ export {
 } from "./publish/publishVersion.ts";
 export { recordVersionIndex } from "./publish/recordVersionIndex.ts";
 export { type RecoverPublicationsReturnType, recoverPublications } from "./publish/recoverPublications.ts";
+// routes: the datanet HTTP API
+export * from "./routes/index.ts";
+// upload: staging, relaying, direct registration, crash recovery
+export * from "./upload/index.ts";
