@@ -56,3 +56,8 @@ export { type RecoverPublicationsReturnType, recoverPublications } from "./publi
 export * from "./routes/index.ts";
 // upload: staging, relaying, direct registration, crash recovery
 export * from "./upload/index.ts";
+
+// versions: HTTP routes (list, detail with manifest, publish, export)
+export { type CreateVersionRoutesOptions, createVersionRoutes } from "./versions/createVersionRoutes.ts";
+export { type GetVersionDetailReturnType, getVersionDetail } from "./versions/getVersionDetail.ts";
+export { type ListVersionsReturnType, listVersions, type VersionSummary } from "./versions/listVersions.ts";

@@ -23,8 +23,8 @@ export type PublishService = {
 
 /**
  * Creates the publishing service of a node. Calls that touch the same datanet run one after another (an
- * in-process lock), so two HTTP requests cannot plan the same version twice; across processes the
- * `publications` table and the chain's version count keep it single.
+ * in-process lock), so two HTTP requests cannot plan the same version twice; a publish waits for a recovery
+ * that is running; across processes the `publications` table and the chain's version count keep it single.
  *
  * @example
  * const publisher = createPublishService(node.ctx);
@@ -43,10 +43,18 @@ export function createPublishService(ctx: NodeContext): PublishService {
     });
     return next;
   };
+  let recovery: Promise<unknown> = Promise.resolve();
   return {
     publishVersion: (datanetId, options = {}) =>
-      serialized(`datanet:${datanetId}`, () => publishVersion(ctx, { ...options, datanetId })),
-    recoverPublications: () => serialized("recover", () => recoverPublications(ctx)),
+      serialized(`datanet:${datanetId}`, async () => {
+        await recovery.catch(() => undefined);
+        return await publishVersion(ctx, { ...options, datanetId });
+      }),
+    recoverPublications: () => {
+      const run = serialized("recover", () => recoverPublications(ctx));
+      recovery = run;
+      return run;
+    },
     indexPublishedVersions: (params) => serialized("index", () => indexPublishedVersions(ctx, params)),
   };
 }
