@@ -3,7 +3,7 @@ import { createDatanet, createTributaryClient, withdrawContribution } from "@tri
 import type { TypedDataDefinition } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { TributaryNode } from "../../createNode.ts";
-import { listBlobs, startTestNode, syncAll, testPolicy } from "../upload/testing.ts";
+import { listBlobs, startTestNode, syncAll, testPolicy } from "../upload/testing/fixtures.ts";
 import { createDatanetRoutes } from "./createDatanetRoutes.ts";
 
 let chain: TestChain;

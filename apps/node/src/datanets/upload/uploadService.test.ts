@@ -13,7 +13,7 @@ import { cidForBytes } from "../../store/cid.ts";
 import { createUploadService, type UploadService } from "./createUploadService.ts";
 import { cidOfUri, documentCidOf } from "./documentBlobs.ts";
 import { DatanetError } from "./errors.ts";
-import { createTestDatanet, file, listBlobs, signAll, startTestNode, syncAll } from "./testing.ts";
+import { createTestDatanet, file, listBlobs, signAll, startTestNode, syncAll } from "./testing/fixtures.ts";
 
 const moby =
   "Call me Ishmael. Some years ago, never mind how long precisely, having little or no money in my purse, and nothing particular to interest me on shore, I thought I would sail about a little and see the watery part of the world.";

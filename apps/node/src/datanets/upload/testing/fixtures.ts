@@ -5,9 +5,9 @@ import type { TestChain } from "@tributary/contracts/test/fixture";
 import { createDatanet, type DatanetPolicy } from "@tributary/sdk";
 import type { Hono } from "hono";
 import type { LocalAccount } from "viem";
-import type { NodeContext } from "../../context/NodeContext.ts";
-import { createNode, type TributaryNode } from "../../createNode.ts";
-import type { UploadView } from "./getUpload.ts";
+import type { NodeContext } from "../../../context/NodeContext.ts";
+import { createNode, type TributaryNode } from "../../../createNode.ts";
+import type { UploadView } from "../getUpload.ts";
 
 /** Open policy without stake, the default of test datanets. */
 export const testPolicy: DatanetPolicy = {
