@@ -1,4 +1,5 @@
 import type { ChainContext, NodeContext } from "../../context/NodeContext.ts";
+import { sharedUploadState } from "../upload/uploadContext.ts";
 import { VersionError } from "./errors.ts";
 
 /**
@@ -31,4 +32,15 @@ export async function catchUpIndexer(chain: ChainContext): Promise<void> {
     const step = await chain.indexer.syncOnce();
     if (step === undefined || (await chain.indexer.cursor()) >= head) return;
   }
+}
+
+/**
+ * Runs `fn` holding the node key's lock, shared with the upload relayer and curation (`sharedUploadState`), so
+ * transactions of this process signed with the node's key never compete for a nonce. Not reentrant.
+ *
+ * @example
+ * await withNodeKey(ctx, () => completePublication(ctx, { publication: row }));
+ */
+export function withNodeKey<T>(ctx: NodeContext, fn: () => Promise<T>): Promise<T> {
+  return sharedUploadState(ctx).nodeKeyLock.run(fn);
 }

@@ -4,7 +4,7 @@ import type { NodeContext } from "../../context/NodeContext.ts";
 import type { PublicationRow } from "../../db/schema.ts";
 import { buildManifest } from "./buildManifest.ts";
 import { buildVersionIndex } from "./buildVersionIndex.ts";
-import { catchUpIndexer, chainOf } from "./chainOf.ts";
+import { catchUpIndexer, chainOf, withNodeKey } from "./chainOf.ts";
 import { collectVersionContents } from "./collectVersionContents.ts";
 import { completePublication, manifestUriOf, type Publication } from "./completePublication.ts";
 import { VersionError } from "./errors.ts";
@@ -85,7 +85,9 @@ export async function publishVersion(
     .execute();
   const finished: Publication[] = [];
   for (const row of inFlight) {
-    finished.push(await completePublication(ctx, { publication: row, ...timeout(params) }));
+    finished.push(
+      await withNodeKey(ctx, () => completePublication(ctx, { publication: row, ...timeout(params) })),
+    );
   }
   if (finished.length > 0) await catchUpIndexer(chain);
 
@@ -129,35 +131,38 @@ export async function publishVersion(
   const { cid: manifestCid } = await ctx.store.put(bytes);
   failpoint("after-manifest");
 
-  const signed = await signPublishTransaction(chain, {
-    datanetId,
-    contributionsRoot,
-    count: documents.length,
-    manifestURI: manifestUriOf(manifestCid),
+  // From signing to the receipt, hold the node key: a relayed upload must not take the nonce in between.
+  return await withNodeKey(ctx, async () => {
+    const signed = await signPublishTransaction(chain, {
+      datanetId,
+      contributionsRoot,
+      count: documents.length,
+      manifestURI: manifestUriOf(manifestCid),
+    });
+    const now = new Date().toISOString();
+    const row: PublicationRow = {
+      id: randomUUID(),
+      datanet_id: Number(datanetId),
+      planned_version: plannedVersion,
+      version: null,
+      contributions_root: contributionsRoot,
+      count: documents.length,
+      manifest_cid: manifestCid,
+      index_id: built.indexId,
+      tokens: built.tokens,
+      state: "planned",
+      tx_hash: signed.txHash,
+      raw_tx: signed.rawTx,
+      nonce: signed.nonce,
+      block_number: null,
+      error: null,
+      created_at: now,
+      updated_at: now,
+    };
+    await ctx.db.insertInto("publications").values(row).execute();
+    failpoint("after-db");
+    return await completePublication(ctx, { publication: row, ...timeout(params) });
   });
-  const now = new Date().toISOString();
-  const row: PublicationRow = {
-    id: randomUUID(),
-    datanet_id: Number(datanetId),
-    planned_version: plannedVersion,
-    version: null,
-    contributions_root: contributionsRoot,
-    count: documents.length,
-    manifest_cid: manifestCid,
-    index_id: built.indexId,
-    tokens: built.tokens,
-    state: "planned",
-    tx_hash: signed.txHash,
-    raw_tx: signed.rawTx,
-    nonce: signed.nonce,
-    block_number: null,
-    error: null,
-    created_at: now,
-    updated_at: now,
-  };
-  await ctx.db.insertInto("publications").values(row).execute();
-  failpoint("after-db");
-  return await completePublication(ctx, { publication: row, ...timeout(params) });
 }
 
 function timeout(params: PublishVersionParameters): { receiptTimeoutMs?: number } {

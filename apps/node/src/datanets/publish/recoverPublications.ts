@@ -1,4 +1,5 @@
 import type { NodeContext } from "../../context/NodeContext.ts";
+import { withNodeKey } from "./chainOf.ts";
 import { completePublication, type Publication } from "./completePublication.ts";
 import { VersionError } from "./errors.ts";
 
@@ -27,7 +28,7 @@ export async function recoverPublications(ctx: NodeContext): Promise<RecoverPubl
   const result: RecoverPublicationsReturnType = { completed: [], failed: [] };
   for (const row of rows) {
     try {
-      result.completed.push(await completePublication(ctx, { publication: row }));
+      result.completed.push(await withNodeKey(ctx, () => completePublication(ctx, { publication: row })));
     } catch (error) {
       const wrapped =
         error instanceof VersionError
