@@ -5,7 +5,6 @@ import { buildCumulativeTree, processProof, standardLeafHash } from "../merkle/i
 import { buildEpochReport } from "./buildEpochReport.ts";
 import { createEpochAggregator, EMPTY_TREE_ROOT } from "./createEpochAggregator.ts";
 import { SettlementError } from "./errors.ts";
-import type { Receipt } from "./receipt.ts";
 import { receiptHash } from "./receiptHash.ts";
 import { computeReceiptsRoot } from "./receiptsRoot.ts";
 import { AGENT, addr, arbAttribution, OWNER, TREASURY } from "./testing/fixtures.ts";
