@@ -80,9 +80,7 @@ describe("createEpochAggregator (fixed inputs, checked by hand)", () => {
       3_000n,
     ]);
     expect(a1.receiptCount).toBe(2);
-    expect(a1.receiptsRoot).toBe(
-      computeReceiptsRoot([r1, r2].map((r) => ({ id: r.id, hash: receiptHash(r) }))),
-    );
+    expect(a1.receiptsRoot).toBe(computeReceiptsRoot([r1, r2].map((r) => receiptHash(r))));
     expect(a1.chargesRoot).toBe(
       buildCumulativeTree([...a1.charges].map(([account, amount]) => ({ account, amount }))).root,
     );
@@ -117,6 +115,27 @@ describe("createEpochAggregator (fixed inputs, checked by hand)", () => {
       receiptsRoot: a2.receiptsRoot,
       bundleURI: "ipfs://bundle",
     });
+  });
+
+  it("merges one account written in different letter cases into one leaf", () => {
+    const lower = {
+      ...r1,
+      parts: r1.parts.map((p) => ({ ...p, account: p.account.toLowerCase() as Address })),
+    };
+    const agg = createEpochAggregator({
+      previous: { charges: new Map(), rewards: new Map([[OWNER.toLowerCase() as Address, 5n]]) },
+    });
+    agg.add(r1);
+    agg.add({ ...lower, id: r2.id });
+    const a = agg.finish();
+    // owner: 5 + 285 + 285; treasury 50 + 50; 0x1001: 665 + 665
+    expect(a.rewards).toEqual(
+      new Map([
+        [OWNER, 575n],
+        [TREASURY, 100n],
+        [C1, 1_330n],
+      ]),
+    );
   });
 
   it("an empty first epoch has zero roots and totals", () => {

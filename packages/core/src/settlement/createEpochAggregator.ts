@@ -91,6 +91,15 @@ function loadTotals(name: string, source: ReadonlyMap<Address, bigint> | undefin
   return out;
 }
 
+function mergeCase(totals: Map<string, bigint>): Map<string, bigint> {
+  const out = new Map<string, bigint>();
+  for (const [account, amount] of totals) {
+    const key = account.toLowerCase();
+    out.set(key, (out.get(key) ?? 0n) + amount);
+  }
+  return out;
+}
+
 function finishTotals(totals: Map<string, bigint>): {
   map: Map<Address, bigint>;
   tree: CumulativeTree | undefined;
@@ -156,13 +165,14 @@ export function createEpochAggregator(parameters: CreateEpochAggregatorParameter
           "Use splitFee's parts unchanged.",
         );
       }
-      roots.push({ id: receipt.id, hash: hash ?? receiptHash(receipt) });
+      roots.push(hash ?? receiptHash(receipt));
       const payer = receipt.payer.toLowerCase();
       charges.set(payer, (charges.get(payer) ?? 0n) + charged);
+      // Rewards are keyed by the address as written (no lower-casing per part); letter-case variants of one
+      // account are merged in finish().
       for (const part of receipt.parts) {
         if (part.amount === 0n) continue;
-        const account = part.account.toLowerCase();
-        rewards.set(account, (rewards.get(account) ?? 0n) + part.amount);
+        rewards.set(part.account, (rewards.get(part.account) ?? 0n) + part.amount);
       }
       epochCharged += charged;
       epochRewards += sum;
@@ -186,7 +196,7 @@ export function createEpochAggregator(parameters: CreateEpochAggregatorParameter
         if (!charges.has(key)) charges.set(key, 0n);
       }
       const c = finishTotals(charges);
-      const r = finishTotals(rewards);
+      const r = finishTotals(mergeCase(rewards));
       return {
         charges: c.map,
         rewards: r.map,

@@ -38,7 +38,8 @@ export {
   type ReceiptLeaf,
   type ReceiptsRootBuilder,
   receiptInclusionProof,
-  receiptLeafHash,
+  type VerifyReceiptInclusionParameters,
+  verifyReceiptInclusion,
 } from "./receiptsRoot.ts";
 export { type SplitFeeParameters, type SplitFeeReturnType, splitFee } from "./splitFee.ts";
 export type {

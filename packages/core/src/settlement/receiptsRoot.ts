@@ -1,12 +1,11 @@
 import { keccak_256 } from "@noble/hashes/sha3";
 import { bytesToHex, type Hex, hexToBytes } from "viem";
-import { hashPair } from "../merkle/standardLeaf.ts";
 import { fail } from "./errors.ts";
 
 /** Root of an epoch without receipts. */
 export const EMPTY_RECEIPTS_ROOT: Hex = `0x${"00".repeat(32)}`;
 
-/** One leaf of the receipts tree: the receipt's id and content hash, at its position in the epoch. */
+/** One entry of an epoch's committed receipt list: the receipt's id (a label) and its hash (the leaf). */
 export type ReceiptLeaf = {
   readonly id: Hex;
   readonly hash: Hex;
@@ -14,62 +13,65 @@ export type ReceiptLeaf = {
 
 const HEX32 = /^0x[0-9a-fA-F]{64}$/;
 
+// Hex digit value by char code, -1 for anything else: decoding and validating in one pass is several times
+// faster than a regular expression plus viem's hexToBytes, and this runs once per receipt.
+const NIBBLE = new Int8Array(128).fill(-1);
+for (let i = 0; i < 10; i++) NIBBLE[48 + i] = i;
+for (let i = 0; i < 6; i++) {
+  NIBBLE[65 + i] = 10 + i;
+  NIBBLE[97 + i] = 10 + i;
+}
+
 function bytes32(name: string, value: Hex): Uint8Array {
-  if (typeof value !== "string" || !HEX32.test(value)) {
+  const out = new Uint8Array(32);
+  let ok = typeof value === "string" && value.length === 66 && value[0] === "0" && value[1] === "x";
+  for (let i = 0; ok && i < 32; i++) {
+    const hi = NIBBLE[value.charCodeAt(2 + 2 * i)] ?? -1;
+    const lo = NIBBLE[value.charCodeAt(3 + 2 * i)] ?? -1;
+    if (hi < 0 || lo < 0) ok = false;
+    out[i] = (hi << 4) | lo;
+  }
+  if (!ok)
     fail("INVALID_RECEIPT", `${name} ${String(value)} is not 32 bytes of hex`, "Pass 0x + 64 hex digits.");
-  }
-  return hexToBytes(value);
+  return out;
 }
 
-/**
- * Leaf hash of the receipt at `index`: the OpenZeppelin StandardMerkleTree leaf of
- * `(uint256 index, bytes32 id, bytes32 receiptHash)`, i.e. `keccak256(keccak256(abi.encode(index, id, hash)))`.
- * The position is part of the leaf, so the root commits to the order of the receipts.
- *
- * @example
- * receiptLeafHash(0, { id: receipt.id, hash: receiptHash(receipt) });
- */
-export function receiptLeafHash(index: number, leaf: ReceiptLeaf): Hex {
-  return bytesToHex(receiptLeafBytes(index, bytes32("id", leaf.id), bytes32("hash", leaf.hash)));
-}
+const node = new Uint8Array(65);
+node[0] = 0x01;
 
-function receiptLeafBytes(index: number, id: Uint8Array, hash: Uint8Array): Uint8Array {
-  if (!Number.isSafeInteger(index) || index < 0) {
-    fail("INVALID_RECEIPT", `receipt index ${index} is not a safe integer >= 0`, "Count receipts from 0.");
-  }
-  const encoded = new Uint8Array(96);
-  // abi.encode(uint256): big-endian in the first word; a safe integer fits in its last 7 bytes.
-  let n = index;
-  for (let i = 31; n > 0; i--) {
-    encoded[i] = n % 256;
-    n = Math.floor(n / 256);
-  }
-  encoded.set(id, 32);
-  encoded.set(hash, 64);
-  return keccak_256(keccak_256(encoded));
+/** Inner node: `keccak256(0x01 ‖ left ‖ right)` (ordered, so the root commits to the order). */
+function hashNode(left: Uint8Array, right: Uint8Array): Uint8Array {
+  node.set(left, 1);
+  node.set(right, 33);
+  return keccak_256(node);
 }
 
 /** A streaming builder of the receipts root (see {@link createReceiptsRootBuilder}). */
 export type ReceiptsRootBuilder = {
-  /** Appends the next receipt's leaf. */
-  push(leaf: ReceiptLeaf): void;
-  /** Number of leaves pushed. */
+  /** Appends the next receipt's hash (`receiptHash(receipt)`). */
+  push(receiptHash: Hex): void;
+  /** Number of receipts pushed. */
   readonly count: number;
-  /** The root of the leaves pushed so far ({@link EMPTY_RECEIPTS_ROOT} when none). Does not end the stream. */
+  /** The root of the receipts pushed so far ({@link EMPTY_RECEIPTS_ROOT} when none). Does not end the stream. */
   root(): Hex;
 };
 
 /**
- * Builds the epoch's receipts root while receipts stream by, holding only O(log n) hashes. The tree is the
- * RFC 6962 (Certificate Transparency) shape over the leaves in order: for n > 1 leaves, the left subtree is
- * the largest power of two < n leaves, the right subtree the rest; inner nodes are OpenZeppelin's
- * commutative `keccak256(sort(a, b))`, so `MerkleProof.verify` in Solidity and `processProof` in
- * `../merkle` check the proofs of {@link receiptInclusionProof}. A single leaf is its own root; no leaves
- * give {@link EMPTY_RECEIPTS_ROOT}.
+ * Builds the epoch's receipts root while receipts stream by, holding O(log n) hashes and computing one
+ * keccak256 per receipt (amortized). The tree is RFC 9162's (Certificate Transparency) over the receipt
+ * hashes in order:
+ *
+ * - a leaf is the receipt hash itself, `keccak256(canonicalReceiptBytes(receipt))`;
+ * - an inner node is `keccak256(0x01 ‖ left ‖ right)`;
+ * - for n > 1 receipts, the left subtree holds the largest power of two < n receipts, the right one the rest;
+ *   one receipt is its own root; none give {@link EMPTY_RECEIPTS_ROOT}.
+ *
+ * Leaf and node preimages cannot be confused: canonical receipt bytes start with `{`, node preimages with
+ * 0x01. Ordered hashing commits to the order; the receipt ids are inside the hashed bytes.
  *
  * @example
  * const builder = createReceiptsRootBuilder();
- * for (const r of receipts) builder.push({ id: r.id, hash: receiptHash(r) });
+ * for (const r of receipts) builder.push(receiptHash(r));
  * builder.root();
  */
 export function createReceiptsRootBuilder(): ReceiptsRootBuilder {
@@ -78,15 +80,15 @@ export function createReceiptsRootBuilder(): ReceiptsRootBuilder {
   const heights: number[] = [];
   let count = 0;
   return {
-    push(leaf) {
-      let node = receiptLeafBytes(count, bytes32("id", leaf.id), bytes32("hash", leaf.hash));
+    push(receiptHash) {
+      let hash = bytes32("receipt hash", receiptHash);
       let height = 0;
       while (heights.length > 0 && heights[heights.length - 1] === height) {
-        node = hashPair(stack.pop()!, node);
+        hash = hashNode(stack.pop()!, hash);
         heights.pop();
         height++;
       }
-      stack.push(node);
+      stack.push(hash);
       heights.push(height);
       count++;
     },
@@ -95,45 +97,52 @@ export function createReceiptsRootBuilder(): ReceiptsRootBuilder {
     },
     root() {
       if (stack.length === 0) return EMPTY_RECEIPTS_ROOT;
-      let node = stack[stack.length - 1]!;
-      for (let k = stack.length - 2; k >= 0; k--) node = hashPair(stack[k]!, node);
-      return bytesToHex(node);
+      let hash = stack[stack.length - 1]!;
+      for (let k = stack.length - 2; k >= 0; k--) hash = hashNode(stack[k]!, hash);
+      return bytesToHex(hash);
     },
   };
 }
 
 /**
- * The receipts root of `leaves` in order (see {@link createReceiptsRootBuilder}).
+ * The receipts root of `receiptHashes` in order (see {@link createReceiptsRootBuilder}).
  *
  * @example
- * computeReceiptsRoot(receipts.map((r) => ({ id: r.id, hash: receiptHash(r) })));
+ * computeReceiptsRoot(receipts.map((r) => receiptHash(r)));
  */
-export function computeReceiptsRoot(leaves: Iterable<ReceiptLeaf>): Hex {
+export function computeReceiptsRoot(receiptHashes: Iterable<Hex>): Hex {
   const builder = createReceiptsRootBuilder();
-  for (const leaf of leaves) builder.push(leaf);
+  for (const hash of receiptHashes) builder.push(hash);
   return builder.root();
 }
 
+function largestPowerOfTwoBelow(n: number): number {
+  let k = 1;
+  while (k * 2 < n) k *= 2;
+  return k;
+}
+
 /**
- * Inclusion proof of the leaf at `index` (sibling hashes from the leaf up), for `processProof` or
- * OpenZeppelin's `MerkleProof.verify` against the receipts root. Holds all leaves (O(n log n) hashing).
+ * RFC 9162 inclusion proof (audit path, from the leaf up) of the receipt at `index`, so a payer can show a
+ * receipt is in an epoch with {@link verifyReceiptInclusion}. Holds all hashes (O(n log n) hashing).
  *
  * @example
- * processProof(receiptLeafHash(3, leaves[3]), receiptInclusionProof(leaves, 3)) === root; // true
+ * const proof = receiptInclusionProof(hashes, 3);
+ * verifyReceiptInclusion({ root, receiptHash: hashes[3], index: 3, count: hashes.length, proof }); // true
  */
-export function receiptInclusionProof(leaves: readonly ReceiptLeaf[], index: number): Hex[] {
-  if (!Number.isInteger(index) || index < 0 || index >= leaves.length) {
+export function receiptInclusionProof(receiptHashes: readonly Hex[], index: number): Hex[] {
+  if (!Number.isInteger(index) || index < 0 || index >= receiptHashes.length) {
     fail(
       "INVALID_RECEIPT",
-      `no receipt at index ${index} (epoch has ${leaves.length})`,
+      `no receipt at index ${index} (epoch has ${receiptHashes.length})`,
       "Pass an index in range.",
     );
   }
-  const hashes = leaves.map((l, i) => receiptLeafBytes(i, bytes32("id", l.id), bytes32("hash", l.hash)));
+  const leaves = receiptHashes.map((h) => bytes32("receipt hash", h));
   const subtreeRoot = (from: number, to: number): Uint8Array => {
-    if (to - from === 1) return hashes[from]!;
+    if (to - from === 1) return leaves[from]!;
     const k = largestPowerOfTwoBelow(to - from);
-    return hashPair(subtreeRoot(from, from + k), subtreeRoot(from + k, to));
+    return hashNode(subtreeRoot(from, from + k), subtreeRoot(from + k, to));
   };
   const proof: Hex[] = [];
   const path = (m: number, from: number, to: number): void => {
@@ -147,12 +156,50 @@ export function receiptInclusionProof(leaves: readonly ReceiptLeaf[], index: num
       proof.push(bytesToHex(subtreeRoot(from, from + k)));
     }
   };
-  path(index, 0, leaves.length);
+  path(index, 0, receiptHashes.length);
   return proof;
 }
 
-function largestPowerOfTwoBelow(n: number): number {
-  let k = 1;
-  while (k * 2 < n) k *= 2;
-  return k;
+/** Parameters of {@link verifyReceiptInclusion}. */
+export type VerifyReceiptInclusionParameters = {
+  readonly root: Hex;
+  readonly receiptHash: Hex;
+  /** Position of the receipt in the epoch, from 0. */
+  readonly index: number;
+  /** Number of receipts in the epoch. */
+  readonly count: number;
+  readonly proof: readonly Hex[];
+};
+
+/**
+ * Checks an RFC 9162 inclusion proof against a receipts root (algorithm of RFC 9162 §2.1.3.2). Returns
+ * false, never throws, for a proof that does not fit.
+ *
+ * @example
+ * verifyReceiptInclusion({ root: report.receiptsRoot, receiptHash: receiptHash(r), index, count, proof });
+ */
+export function verifyReceiptInclusion(parameters: VerifyReceiptInclusionParameters): boolean {
+  const { index, count, proof } = parameters;
+  if (!Number.isSafeInteger(index) || !Number.isSafeInteger(count) || index < 0 || index >= count)
+    return false;
+  if (!HEX32.test(parameters.receiptHash) || !HEX32.test(parameters.root)) return false;
+  let fn = BigInt(index);
+  let sn = BigInt(count - 1);
+  let r = hexToBytes(parameters.receiptHash);
+  for (const p of proof) {
+    if (!HEX32.test(p) || sn === 0n) return false;
+    const sibling = hexToBytes(p);
+    if ((fn & 1n) === 1n || fn === sn) {
+      r = hashNode(sibling, r);
+      while ((fn & 1n) === 0n && fn !== 0n) {
+        fn >>= 1n;
+        sn >>= 1n;
+      }
+    } else {
+      r = hashNode(r, sibling);
+    }
+    fn >>= 1n;
+    sn >>= 1n;
+  }
+  return sn === 0n && bytesToHex(r) === parameters.root.toLowerCase();
 }

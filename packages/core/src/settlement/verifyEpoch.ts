@@ -201,7 +201,7 @@ export async function verifyEpoch(parameters: VerifyEpochParameters): Promise<Ve
     });
     let committedRoot: string;
     try {
-      committedRoot = computeReceiptsRoot(committed);
+      committedRoot = computeReceiptsRoot(committed.map((leaf) => leaf.hash));
     } catch (e) {
       committedRoot = `invalid (${message(e)})`;
     }
