@@ -39,6 +39,9 @@ function address(name: string, value: string): string {
  * decimal strings (by `canonicalJson`), numbers as safe integers, optional `agentId` omitted when absent.
  * Throws `INVALID_RECEIPT` (or a more precise code) when a field can never be valid; it does not check that
  * the amounts are right (that is `verifyEpoch`'s job), only that `charged` equals the sum of the parts.
+ *
+ * @example
+ * receiptToJson(receipt).payer; // "0x000000000000000000000000000000000000beef" (lower case)
  */
 export function receiptToJson(receipt: Receipt): Record<string, unknown> {
   if (receipt.version !== RECEIPT_VERSION) {
