@@ -9,6 +9,7 @@ import type {
   Pricing,
   Split,
 } from "../types.ts";
+import type { SplitContext } from "../verifyEpoch.ts";
 import { AGENT, hex32, NODE, OWNER, payouts, TREASURY } from "./fixtures.ts";
 
 /** A model: pricing, split, its fallback contributions and everyone's payout. */
@@ -37,7 +38,7 @@ export const defaultModel: TestModel = {
 /** Context of every receipt made with {@link makeReceipt} on `model`. */
 export const contextOf =
   (model: TestModel) =>
-  (receipt: Receipt) => ({
+  (receipt: Receipt): SplitContext => ({
     treasury: TREASURY,
     owner: OWNER,
     ...(receipt.agentId === undefined ? {} : { agentOperator: AGENT }),
