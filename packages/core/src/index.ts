@@ -4,4 +4,5 @@
 export * from "./attribution/index.ts";
 export * from "./ingest/index.ts";
 export * from "./merkle/index.ts";
+export * from "./settlement/index.ts";
 export * from "./tokenizer/index.ts";
