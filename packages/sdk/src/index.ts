@@ -11,3 +11,4 @@ export {
 export { ContractRevertError, toTributaryError } from "./errors/ContractRevertError.ts";
 export { type RevertHint, revertHints } from "./errors/hints/index.ts";
 export { TributaryError, type TributaryErrorParameters } from "./errors/TributaryError.ts";
+export * from "./node/index.ts";
