@@ -1,6 +1,6 @@
-import { randomBytes } from "node:crypto";
-import { mkdir, open, readFile, rename, rm } from "node:fs/promises";
+import { mkdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
+import { writeFileAtomic } from "../fs/writeFileAtomic.ts";
 import { AttributionError, type AttributionIndex, decodeIndex, encodeIndex } from "./core.ts";
 
 /** Parameters of {@link createIndexFileStore}. */
@@ -53,27 +53,7 @@ export function createIndexFileStore(parameters: CreateIndexFileStoreParameters)
     const { bytes, id } = await encodeIndex(index);
     await mkdir(dir, { recursive: true });
     const path = pathOf(id);
-    const temp = join(dir, `.${id}.${randomBytes(6).toString("hex")}.tmp`);
-    const file = await open(temp, "wx");
-    try {
-      await file.writeFile(bytes);
-      await file.sync();
-    } finally {
-      await file.close();
-    }
-    try {
-      await rename(temp, path);
-    } catch (error) {
-      await rm(temp, { force: true });
-      throw error;
-    }
-    // fsync the directory so the rename itself survives a crash.
-    const d = await open(dir, "r");
-    try {
-      await d.sync();
-    } finally {
-      await d.close();
-    }
+    await writeFileAtomic(path, bytes);
     return { id, path, bytes: bytes.length };
   }
 

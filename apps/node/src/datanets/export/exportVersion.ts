@@ -1,7 +1,7 @@
-import { randomBytes } from "node:crypto";
-import { mkdir, open, rename, rm } from "node:fs/promises";
+import { mkdir } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import type { NodeContext } from "../../context/NodeContext.ts";
+import { writeFileAtomic } from "../../fs/writeFileAtomic.ts";
 import { renderVersionExport, type VersionExport } from "./renderVersionExport.ts";
 
 /** Parameters of {@link exportVersion}. */
@@ -44,30 +44,13 @@ export async function exportVersion(
     readme: join(dir, "README.md"),
     manifest: join(dir, "manifest.json"),
   };
-  await writeAtomic(files.data, new TextEncoder().encode(rendered.dataJsonl));
-  await writeAtomic(files.readme, new TextEncoder().encode(rendered.readme));
-  await writeAtomic(files.manifest, rendered.manifestBytes);
+  await writeFileAtomic(files.data, new TextEncoder().encode(rendered.dataJsonl));
+  await writeFileAtomic(files.readme, new TextEncoder().encode(rendered.readme));
+  await writeFileAtomic(files.manifest, rendered.manifestBytes);
   return {
     files,
     rows: rendered.manifest.contributions.length,
     contributionsRoot: rendered.contributionsRoot,
     manifestURI: rendered.manifestURI,
   };
-}
-
-async function writeAtomic(path: string, bytes: Uint8Array): Promise<void> {
-  const temp = `${path}.${randomBytes(6).toString("hex")}.tmp`;
-  const file = await open(temp, "wx");
-  try {
-    await file.writeFile(bytes);
-    await file.sync();
-  } finally {
-    await file.close();
-  }
-  try {
-    await rename(temp, path);
-  } catch (error) {
-    await rm(temp, { force: true });
-    throw error;
-  }
 }
