@@ -72,6 +72,14 @@ export type Database = {
   minhash_signatures: { datanet_id: number; content_hash: string; signature: Uint8Array };
   /** Node-side datanet settings the on-chain policy has no field for. */
   datanet_settings: DatanetSettingsRow;
+  /** Gateway API keys (006_gateway): only the sha-256 of each key is kept. */
+  api_keys: ApiKeyRow;
+  /** Models this node's gateway serves (006_gateway). */
+  models: ModelRow;
+  /** One row per served inference, written before the response completes (006_gateway). */
+  receipts: ReceiptRow;
+  /** Running total of each payer's charges over all receipts (006_gateway). */
+  payer_charges: { payer: string; charged: string; updated_at: string };
 };
 
 /** Tables derived from `chain_logs`; emptied and replayed when a reorg is rolled back. */
@@ -175,4 +183,57 @@ export type DatanetSettingsRow = {
   near_duplicate_policy: "flag" | "refuse";
   near_duplicate_threshold: number;
   updated_at: string;
+};
+
+/** A row of `api_keys`. */
+export type ApiKeyRow = {
+  id: string;
+  /** sha-256 of the plaintext key, lower-case hex. */
+  key_hash: string;
+  /** Lower-case payer address the key charges. */
+  payer: string;
+  created_at: string;
+  /** 1 when revoked. */
+  revoked: number;
+};
+
+/** A row of `models`. */
+export type ModelRow = {
+  /** ModelRegistry id. */
+  model_id: number;
+  /** Name clients pass as `model`. */
+  name: string;
+  kind: "infinigram";
+  datanet_id: number;
+  version: number;
+  /** Attribution index the ∞-gram model generates from. */
+  index_id: string;
+  per_call: string;
+  per_1k_output_tokens: string;
+  owner_bps: number;
+  data_bps: number;
+  /** Lower-case owner address (the node's key when it registered the model). */
+  owner: string;
+  created_at: string;
+};
+
+/** A row of `receipts`. */
+export type ReceiptRow = {
+  /** Receipt id, 32 bytes lower-case hex. */
+  id: string;
+  payer: string;
+  model_id: number;
+  created_at: string;
+  price: string;
+  charged: string;
+  /** Canonical receipt JSON. */
+  receipt_json: string;
+  /** keccak256 of the canonical bytes. */
+  hash: string;
+  /** The node's EIP-712 signature. */
+  signature: string;
+  /** The output text the receipt charges for. */
+  output: string;
+  /** Epoch that settled it; null until an epoch closes over it. */
+  epoch: number | null;
 };
