@@ -207,6 +207,29 @@ export function createGatewayService(ctx: NodeContext): GatewayService {
     return out;
   }
 
+  async function chargedSoFar(payer: Address): Promise<bigint> {
+    const row = await db
+      .selectFrom("payer_charges")
+      .select("charged")
+      .where("payer", "=", payer.toLowerCase())
+      .executeTakeFirst();
+    return row ? BigInt(row.charged) : 0n;
+  }
+
+  const locks = new Map<string, Promise<void>>();
+  function withLock<T>(key: string, run: () => Promise<T>): Promise<T> {
+    const result = (locks.get(key) ?? Promise.resolve()).then(run);
+    const tail = result.then(
+      () => {},
+      () => {},
+    );
+    locks.set(key, tail);
+    void tail.then(() => {
+      if (locks.get(key) === tail) locks.delete(key);
+    });
+    return result;
+  }
+
   return {
     async createApiKey(payer) {
       const key = `${API_KEY_PREFIX}${randomBytes(32).toString("hex")}`;
@@ -316,54 +339,52 @@ export function createGatewayService(ctx: NodeContext): GatewayService {
       return toModel(row);
     },
 
-    async chargedSoFar(payer) {
-      const row = await db
-        .selectFrom("payer_charges")
-        .select("charged")
-        .where("payer", "=", payer.toLowerCase())
-        .executeTakeFirst();
-      return row ? BigInt(row.charged) : 0n;
-    },
+    chargedSoFar,
 
-    async admit(payer, model, maxTokens) {
+    admit(payer, model, maxTokens) {
       const { sdk } = requireChain(ctx);
       const key = payer.toLowerCase();
-      const [deposited, withdrawn, requestedAt, charged] = await Promise.all([
-        getDeposited(sdk, { payer }),
-        getWithdrawn(sdk, { payer }),
-        getWithdrawalRequestedAt(sdk, { payer }),
-        this.chargedSoFar(payer),
-      ]);
-      if (requestedAt > 0n) {
-        throw new ApiError(
-          402,
-          "WITHDRAWAL_PENDING",
-          `payer ${payer} has requested a withdrawal; the gateway does not serve it meanwhile`,
-          "Cancel the withdrawal request (Settlement.cancelWithdrawal) to be served again, or finish withdrawing.",
-        );
-      }
-      const need = maxCharge(model.pricing, maxTokens);
-      const held = reserved.get(key) ?? 0n;
-      const credit = deposited - withdrawn - charged - held;
-      if (credit < need) {
-        throw new ApiError(
-          402,
-          "INSUFFICIENT_CREDIT",
-          `payer ${payer} has ${credit < 0n ? 0n : credit} units of credit; this request may cost up to ${need}`,
-          "Deposit more tokens into Settlement (approveAndDeposit), or lower max_tokens.",
-        );
-      }
-      reserved.set(key, held + need);
-      let released = false;
-      return {
-        release() {
-          if (released) return;
-          released = true;
-          const left = (reserved.get(key) ?? 0n) - need;
-          if (left > 0n) reserved.set(key, left);
-          else reserved.delete(key);
-        },
-      };
+      // One admission per payer at a time, and the reservations are read before the charges: a request that
+      // settles meanwhile is counted either by its charge (committed before the read) or by its reservation
+      // (released only after its commit), so concurrent requests can never together exceed the credit.
+      return withLock(key, async () => {
+        const held = reserved.get(key) ?? 0n;
+        const [deposited, withdrawn, requestedAt, charged] = await Promise.all([
+          getDeposited(sdk, { payer }),
+          getWithdrawn(sdk, { payer }),
+          getWithdrawalRequestedAt(sdk, { payer }),
+          chargedSoFar(payer),
+        ]);
+        if (requestedAt > 0n) {
+          throw new ApiError(
+            402,
+            "WITHDRAWAL_PENDING",
+            `payer ${payer} has requested a withdrawal; the gateway does not serve it meanwhile`,
+            "Cancel the withdrawal request (Settlement.cancelWithdrawal) to be served again, or finish withdrawing.",
+          );
+        }
+        const need = maxCharge(model.pricing, maxTokens);
+        const credit = deposited - withdrawn - charged - held;
+        if (credit < need) {
+          throw new ApiError(
+            402,
+            "INSUFFICIENT_CREDIT",
+            `payer ${payer} has ${credit < 0n ? 0n : credit} units of credit; this request may cost up to ${need}`,
+            "Deposit more tokens into Settlement (approveAndDeposit), or lower max_tokens.",
+          );
+        }
+        reserved.set(key, (reserved.get(key) ?? 0n) + need);
+        let released = false;
+        return {
+          release() {
+            if (released) return;
+            released = true;
+            const left = (reserved.get(key) ?? 0n) - need;
+            if (left > 0n) reserved.set(key, left);
+            else reserved.delete(key);
+          },
+        };
+      });
     },
 
     async generate(model, params) {

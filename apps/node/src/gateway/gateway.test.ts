@@ -84,6 +84,7 @@ describe("payable OpenAI-compatible gateway (openai client → node → ∞-gram
   let keyA: string;
   let keyPoor: string;
   let keyLeaving: string;
+  let keyBusy: string;
   let payerA: Address;
   let client: OpenAI;
 
@@ -200,15 +201,17 @@ describe("payable OpenAI-compatible gateway (openai client → node → ∞-gram
       });
     payerA = chain.accounts[7]!.address;
     const leaving = chain.accounts[9]!.address;
-    for (const to of [payerA, leaving, chain.accounts[8]!.address])
+    for (const to of [payerA, leaving, chain.accounts[8]!.address, chain.accounts[4]!.address])
       await mintTokens(nodeSdk, { to, amount: 10n ** 18n });
     await approveAndDeposit(payerClient(7), { amount: 1_000_000n });
     await approveAndDeposit(payerClient(8), { amount: 1100n });
+    await approveAndDeposit(payerClient(4), { amount: 2640n });
     await approveAndDeposit(payerClient(9), { amount: 1_000_000n });
     await requestWithdrawal(payerClient(9), { amount: 1_000_000n } as never);
     keyA = (await gateway.createApiKey(payerA)).key;
     keyPoor = (await gateway.createApiKey(chain.accounts[8]!.address)).key;
     keyLeaving = (await gateway.createApiKey(leaving)).key;
+    keyBusy = (await gateway.createApiKey(chain.accounts[4]!.address)).key;
     client = new OpenAI({ apiKey: keyA, baseURL: `${url}/v1`, maxRetries: 0 });
   }, 60_000);
 
@@ -368,6 +371,38 @@ describe("payable OpenAI-compatible gateway (openai client → node → ∞-gram
     expect(e2.code).toBe("WITHDRAWAL_PENDING");
     expect(e2.error.hint).toMatch(/withdraw/i);
     expect((await receiptRows()).length).toBe(count + 1);
+  });
+
+  it("never lets concurrent requests together charge more than the deposit", async () => {
+    // Deposit 2640 = 2 × the max charge of a 64-token request (1320); every answer here costs ≥ 1100.
+    const busy = new OpenAI({ apiKey: keyBusy, baseURL: `${url}/v1`, maxRetries: 0 });
+    const results = await Promise.allSettled(
+      Array.from({ length: 6 }, (_, i) =>
+        busy.completions.create({
+          model: "whale-ig",
+          prompt: "The whale rose",
+          seed: i,
+          stream: i % 2 === 0,
+        }),
+      ),
+    );
+    for (const r of results)
+      if (r.status === "fulfilled" && "controller" in r.value) for await (const _ of r.value);
+    const served = results.filter((r) => r.status === "fulfilled").length;
+    const refused = results.filter((r) => r.status === "rejected");
+    expect(served).toBeGreaterThanOrEqual(1);
+    expect(served).toBeLessThanOrEqual(2);
+    for (const r of refused) expect((r.reason as { status: number }).status).toBe(402);
+    const busyPayer = chain.accounts[4]!.address;
+    const charged = await gateway.chargedSoFar(busyPayer);
+    expect(charged).toBeLessThanOrEqual(2640n);
+    const rows = await node.db
+      .selectFrom("receipts")
+      .selectAll()
+      .where("payer", "=", busyPayer.toLowerCase())
+      .execute();
+    expect(rows).toHaveLength(served);
+    expect(rows.reduce((sum, r) => sum + BigInt(r.charged), 0n)).toBe(charged);
   });
 
   it("charges exactly once, for the tokens sent, when the client disconnects mid-stream", async () => {
