@@ -10,7 +10,7 @@ import {
   startAnvil,
   writeDeployment,
 } from "@tributary/chain";
-import { createDatanetRoutes, createNode, createVersionRoutes } from "@tributary/node";
+import { createDatanetRoutes, createGatewayRoutes, createNode, createVersionRoutes } from "@tributary/node";
 import type { Command } from "commander";
 import { createPublicClient, http } from "viem";
 import { mnemonicToAccount } from "viem/accounts";
@@ -107,7 +107,11 @@ async function up(opts: UpOptions): Promise<void> {
       chain: { rpcUrl: anvil.rpcUrl, deployment: deployment!, account: accounts[0]!, chain: foundry },
       // Uploads carry whole files; the upload route applies its own limit per request.
       http: { port: (await isPortFree(httpWanted)) ? httpWanted : 0, maxBodyBytes: 64 * 1024 * 1024 },
-      routes: [(ctx) => createDatanetRoutes(ctx), (ctx) => createVersionRoutes(ctx)],
+      routes: [
+        (ctx) => createDatanetRoutes(ctx),
+        (ctx) => createVersionRoutes(ctx),
+        (ctx) => createGatewayRoutes(ctx),
+      ],
     });
     return { ...n, ...(await n.listen()) };
   });
@@ -121,7 +125,7 @@ async function up(opts: UpOptions): Promise<void> {
       "",
       bold("Tributary local network is up"),
       `  RPC              ${cyan(anvil.rpcUrl)}  (chain id ${anvil.chainId})`,
-      `  node API         ${cyan(node.url)}  (/health, /datanets, /uploads, /contributions, /v1/attribution)`,
+      `  node API         ${cyan(node.url)}  (/health, /datanets, /uploads, /contributions, /v1/attribution, /v1/models, /v1/chat/completions)`,
       ...Object.entries(deployment.contracts).map(([k, v]) => `  ${k.padEnd(17)}${v}`),
       `  deployment       ${join(opts.dataDir, "deployments", `${anvil.chainId}.json`)}`,
       `  accounts         anvil's test mnemonic; owner/attestor ${accounts[0]!.address}`,
