@@ -67,13 +67,13 @@ function main(): void {
       c.bytecode !== "0x",
   );
   const harness = result.contracts.filter((c) => c.source.startsWith("test/"));
-  // Interfaces carry the NatSpec'd errors and events; their ABIs are useful to decode anything.
-  const interfaces = result.contracts.filter((c) => c.source.startsWith("src/interfaces/"));
+  // Interfaces are not emitted: each implementation's ABI already holds every function, event and
+  // error of its interface, so a second copy would only be state that can drift.
 
   rmSync(generatedDir, { recursive: true, force: true });
   mkdirSync(generatedDir, { recursive: true });
   const names: string[] = [];
-  for (const c of [...production, ...interfaces]) {
+  for (const c of production) {
     writeFileSync(join(generatedDir, `${c.name}.ts`), renderModule(c));
     names.push(c.name);
   }
@@ -95,7 +95,7 @@ function main(): void {
     JSON.stringify(Object.fromEntries(harness.map((c) => [c.name, c])), null, 2),
   );
   console.log(
-    `contracts: ${production.length} contracts, ${interfaces.length} interfaces, ${harness.length} test harnesses in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+    `contracts: ${production.length} contracts, ${harness.length} test harnesses in ${((Date.now() - started) / 1000).toFixed(1)} s`,
   );
 }
 
