@@ -10,7 +10,7 @@ export type Page<T> = { items: T[]; nextCursor: string | null };
 /** A file to upload: its name decides the format (.txt, .md, .jsonl, .csv, .pdf, .docx). */
 export type UploadFile = { name: string; content: Uint8Array | string };
 
-/** An upload as the node reports it (`GET /uploads/:id`). */
+/** An upload as the node reports it (`GET /v1/uploads/:id`). */
 export type UploadView = Json & {
   id: string;
   status: string;
@@ -87,8 +87,8 @@ export function createNodeClient(params: CreateNodeClientParameters) {
 
   return {
     health: () => request<Json>("GET", "/health"),
-    listDatanets: (q: PageQuery = {}) => request<Page<Json>>("GET", `/datanets${qs(q)}`),
-    getDatanet: (datanetId: bigint) => request<Json>("GET", `/datanets/${datanetId}`),
+    listDatanets: (q: PageQuery = {}) => request<Page<Json>>("GET", `/v1/datanets${qs(q)}`),
+    getDatanet: (datanetId: bigint) => request<Json>("GET", `/v1/datanets/${datanetId}`),
     /** Creates a datanet with the node's key (the node becomes its owner and curator). */
     createDatanet: (body: {
       metadataURI: string;
@@ -100,10 +100,10 @@ export function createNodeClient(params: CreateNodeClientParameters) {
       };
       nearDuplicatePolicy?: "flag" | "refuse";
       nearDuplicateThreshold?: number;
-    }) => request<{ datanetId: string; txHash: Hex; owner: Address }>("POST", "/datanets", body),
+    }) => request<{ datanetId: string; txHash: Hex; owner: Address }>("POST", "/v1/datanets", body),
     listContributions: (datanetId: bigint, q: PageQuery & { status?: string } = {}) =>
-      request<Page<Json>>("GET", `/datanets/${datanetId}/contributions${qs(q)}`),
-    getContribution: (contributionId: bigint) => request<Json>("GET", `/contributions/${contributionId}`),
+      request<Page<Json>>("GET", `/v1/datanets/${datanetId}/contributions${qs(q)}`),
+    getContribution: (contributionId: bigint) => request<Json>("GET", `/v1/contributions/${contributionId}`),
     /** Stages files: validated, normalized, hashed, deduplicated and stored; returns what to sign. */
     stageUpload: (p: {
       datanetId: bigint;
@@ -115,28 +115,28 @@ export function createNodeClient(params: CreateNodeClientParameters) {
       form.set("contributor", p.contributor);
       if (p.mode) form.set("mode", p.mode);
       for (const f of p.files) form.append("files", new Blob([f.content as BlobPart]), f.name);
-      return request<UploadView>("POST", `/datanets/${p.datanetId}/uploads`, form);
+      return request<UploadView>("POST", `/v1/datanets/${p.datanetId}/uploads`, form);
     },
-    getUpload: (uploadId: string) => request<UploadView>("GET", `/uploads/${uploadId}`),
+    getUpload: (uploadId: string) => request<UploadView>("GET", `/v1/uploads/${uploadId}`),
     /** Relays the contributor's signatures; the node registers the documents on chain and pays the gas. */
     submitUpload: (uploadId: string, signatures: Hex[]) =>
-      request<UploadView>("POST", `/uploads/${uploadId}/submit`, { signatures }),
+      request<UploadView>("POST", `/v1/uploads/${uploadId}/submit`, { signatures }),
     listCuration: (datanetId: bigint, q: PageQuery = {}) =>
-      request<Page<Json>>("GET", `/datanets/${datanetId}/curation${qs(q)}`),
+      request<Page<Json>>("GET", `/v1/datanets/${datanetId}/curation${qs(q)}`),
     review: (
       datanetId: bigint,
       reviews: { contributionId: bigint; verdict: "accept" | "reject" | "rejectAndSlash" }[],
-    ) => request<Json>("POST", `/datanets/${datanetId}/review`, { reviews }),
+    ) => request<Json>("POST", `/v1/datanets/${datanetId}/review`, { reviews }),
     listVersions: (datanetId: bigint, q: PageQuery = {}) =>
-      request<Page<Json>>("GET", `/datanets/${datanetId}/versions${qs(q)}`),
+      request<Page<Json>>("GET", `/v1/datanets/${datanetId}/versions${qs(q)}`),
     getVersion: (datanetId: bigint, version: number) =>
-      request<Json>("GET", `/datanets/${datanetId}/versions/${version}`),
+      request<Json>("GET", `/v1/datanets/${datanetId}/versions/${version}`),
     /** Publishes every accepted contribution as the next version (node key; the node must be a curator). */
-    publishVersion: (datanetId: bigint) => request<Json>("POST", `/datanets/${datanetId}/versions`, {}),
+    publishVersion: (datanetId: bigint) => request<Json>("POST", `/v1/datanets/${datanetId}/versions`, {}),
     exportVersion: (datanetId: bigint, version: number) =>
       request<
         Json & { contributionsRoot: Hex; files: Record<"data.jsonl" | "README.md" | "manifest.json", string> }
-      >("GET", `/datanets/${datanetId}/versions/${version}/export`),
+      >("GET", `/v1/datanets/${datanetId}/versions/${version}/export`),
     /** span-v1 attribution of any text against a published version. */
     attribute: (p: {
       datanetId: bigint;

@@ -71,7 +71,7 @@ export async function reviewPendingContributions(
       409,
       "NOT_REVIEWABLE",
       `contribution(s) ${bad.map((r) => r.contributionId).join(", ")} are not pending in datanet ${params.datanetId} (as indexed)`,
-      "List what awaits review with GET /datanets/:id/curation; a contribution registered just now appears once indexed.",
+      "List what awaits review with GET /v1/datanets/:id/curation; a contribution registered just now appears once indexed.",
       { details: { contributionIds: bad.map((r) => String(r.contributionId)) } },
     );
   const size = params.batchSize ?? 100;

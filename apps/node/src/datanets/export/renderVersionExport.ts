@@ -106,7 +106,7 @@ async function readVersion(ctx: NodeContext, datanetId: bigint, version: number)
     new VersionError(
       "VERSION_NOT_FOUND",
       `datanet ${datanetId} has no version ${version}`,
-      "List the published versions with GET /datanets/:id/versions.",
+      "List the published versions with GET /v1/datanets/:id/versions.",
       { details: { datanetId: datanetId.toString(), version } },
     );
   if (ctx.chain) {

@@ -63,7 +63,7 @@ export async function publishVersion(
     throw new VersionError(
       "DATANET_NOT_FOUND",
       `datanet ${datanetId} does not exist on chain ${chain.chainId}`,
-      "Check the datanet id (GET /datanets lists them).",
+      "Check the datanet id (GET /v1/datanets lists them).",
       { details: { datanetId: datanetId.toString() } },
     );
   }

@@ -61,7 +61,7 @@ function typedDataOf(json: Json): TypedDataDefinition {
 }
 
 async function createViaApi(extra: Json = {}) {
-  const res = await post("/datanets", {
+  const res = await post("/v1/datanets", {
     metadataURI: "ipfs://datanet-card",
     policy: { curated: true, minStake: "0", license: "CC-BY-4.0" },
     ...extra,
@@ -75,12 +75,12 @@ describe("datanet routes", () => {
   it("creates, lists with pagination and reads datanets", async () => {
     const a = await createViaApi();
     const b = await createViaApi({ nearDuplicatePolicy: "refuse" });
-    const first = await call("/datanets?limit=1");
+    const first = await call("/v1/datanets?limit=1");
     expect(first.status).toBe(200);
     expect(first.body.items).toHaveLength(1);
-    const second = await call(`/datanets?limit=1&cursor=${first.body.nextCursor}`);
+    const second = await call(`/v1/datanets?limit=1&cursor=${first.body.nextCursor}`);
     expect(second.body.items[0].id).not.toBe(first.body.items[0].id);
-    const one = await call(`/datanets/${b}`);
+    const one = await call(`/v1/datanets/${b}`);
     expect(one.body).toMatchObject({
       id: String(b),
       indexed: true,
@@ -88,12 +88,12 @@ describe("datanet routes", () => {
       policy: { curated: true },
       settings: { nearDuplicatePolicy: "refuse" },
     });
-    expect((await call(`/datanets/${a}`)).body.settings.nearDuplicatePolicy).toBe("flag");
-    const missing = await call("/datanets/99999");
+    expect((await call(`/v1/datanets/${a}`)).body.settings.nearDuplicatePolicy).toBe("flag");
+    const missing = await call("/v1/datanets/99999");
     expect(missing.status).toBe(404);
     expect(missing.body.error).toMatchObject({ code: "DATANET_NOT_FOUND" });
-    expect((await call("/datanets/abc")).body.error.code).toBe("INVALID_REQUEST");
-    const bad = await post("/datanets", { metadataURI: "x", policy: { curated: "yes" } });
+    expect((await call("/v1/datanets/abc")).body.error.code).toBe("INVALID_REQUEST");
+    const bad = await post("/v1/datanets", { metadataURI: "x", policy: { curated: "yes" } });
     expect(bad.status).toBe(400);
     expect(bad.body.error.message).toContain("policy.curated");
   });
@@ -101,7 +101,7 @@ describe("datanet routes", () => {
   it("uploads (multipart), submits the signature, curates and reviews; the contributor withdraws", async () => {
     const datanetId = await createViaApi();
     const contributor = chain.accounts[6]!;
-    const staged = await call(`/datanets/${datanetId}/uploads`, {
+    const staged = await call(`/v1/datanets/${datanetId}/uploads`, {
       method: "POST",
       body: form(contributor.address, [
         ["moby.txt", moby],
@@ -115,18 +115,18 @@ describe("datanet routes", () => {
         contributor.signTypedData(typedDataOf(b.typedData) as never),
       ),
     );
-    const wrong = await post(`/uploads/${staged.body.id}/submit`, { signatures: [] });
+    const wrong = await post(`/v1/uploads/${staged.body.id}/submit`, { signatures: [] });
     expect(wrong.body.error.code).toBe("SIGNATURE_COUNT");
-    const done = await post(`/uploads/${staged.body.id}/submit`, { signatures });
+    const done = await post(`/v1/uploads/${staged.body.id}/submit`, { signatures });
     expect(done.status).toBe(200);
     expect(done.body.status).toBe("completed");
-    expect((await call(`/uploads/${staged.body.id}`)).body.status).toBe("completed");
+    expect((await call(`/v1/uploads/${staged.body.id}`)).body.status).toBe("completed");
     await syncAll(node);
 
-    const pending = await call(`/datanets/${datanetId}/contributions?status=Pending&limit=2`);
+    const pending = await call(`/v1/datanets/${datanetId}/contributions?status=Pending&limit=2`);
     expect(pending.body.items).toHaveLength(2);
     expect(pending.body.nextCursor).not.toBeNull();
-    const contribution = await call(`/contributions/${done.body.documents[1].contributionId}`);
+    const contribution = await call(`/v1/contributions/${done.body.documents[1].contributionId}`);
     expect(contribution.body).toMatchObject({
       contributor: contributor.address.toLowerCase(),
       status: "Pending",
@@ -138,16 +138,18 @@ describe("datanet routes", () => {
 
     // A near copy in another datanet is flagged on the curation page, pointing at the original.
     const other = await createViaApi();
-    const copy = await call(`/datanets/${other}/uploads`, {
+    const copy = await call(`/v1/datanets/${other}/uploads`, {
       method: "POST",
       body: form(chain.accounts[7]!.address, [["copy.txt", moby.replace("Ishmael", "Ahab")]]),
     });
     expect(copy.status).toBe(201);
     const copier = chain.accounts[7]!;
     const sig = await copier.signTypedData(typedDataOf(copy.body.signing.batches[0].typedData) as never);
-    expect((await post(`/uploads/${copy.body.id}/submit`, { signature: sig })).body.status).toBe("completed");
+    expect((await post(`/v1/uploads/${copy.body.id}/submit`, { signature: sig })).body.status).toBe(
+      "completed",
+    );
     await syncAll(node);
-    const curation = await call(`/datanets/${other}/curation`);
+    const curation = await call(`/v1/datanets/${other}/curation`);
     expect(curation.body.items).toHaveLength(1);
     expect(curation.body.items[0]).toMatchObject({
       preview: expect.stringContaining("Call me Ahab"),
@@ -158,7 +160,7 @@ describe("datanet routes", () => {
     expect(curation.body.items[0].nearDuplicates[0].similarity).toBeGreaterThan(0.8);
 
     const ids = done.body.documents.map((d: Json) => d.contributionId);
-    const reviewed = await post(`/datanets/${datanetId}/review`, {
+    const reviewed = await post(`/v1/datanets/${datanetId}/review`, {
       reviews: [
         { contributionId: ids[0], verdict: "accept" },
         { contributionId: ids[1], verdict: "reject" },
@@ -167,8 +169,8 @@ describe("datanet routes", () => {
     expect(reviewed.status).toBe(200);
     expect(reviewed.body.transactions[0]).toMatchObject({ accepted: [ids[0]], rejected: [ids[1]] });
     await syncAll(node);
-    expect((await call(`/contributions/${ids[0]}`)).body.status).toBe("Accepted");
-    const again = await post(`/datanets/${datanetId}/review`, {
+    expect((await call(`/v1/contributions/${ids[0]}`)).body.status).toBe("Accepted");
+    const again = await post(`/v1/datanets/${datanetId}/review`, {
       reviews: [{ contributionId: ids[0], verdict: "accept" }],
     });
     expect(again.status).toBe(409);
@@ -182,7 +184,7 @@ describe("datanet routes", () => {
     });
     await withdrawContribution(own, { contributionId: BigInt(ids[0]) });
     await syncAll(node);
-    expect((await call(`/contributions/${ids[0]}`)).body.status).toBe("Withdrawn");
+    expect((await call(`/v1/contributions/${ids[0]}`)).body.status).toBe("Withdrawn");
   });
 
   it("refuses review when the node is not a curator", async () => {
@@ -192,7 +194,7 @@ describe("datanet routes", () => {
       addresses: chain.deployment.contracts,
     });
     const { datanetId } = await createDatanet(outsider, { metadataURI: "ipfs://theirs", policy: testPolicy });
-    const res = await post(`/datanets/${datanetId}/review`, {
+    const res = await post(`/v1/datanets/${datanetId}/review`, {
       reviews: [{ contributionId: "1", verdict: "accept" }],
     });
     expect(res.status).toBe(403);
@@ -206,13 +208,13 @@ describe("datanet routes", () => {
     const datanetId = await createViaApi();
     const before = await listBlobs(node);
     const uploadsBefore = await node.db.selectFrom("uploads").select("id").execute();
-    const big = await call(`/datanets/${datanetId}/uploads`, {
+    const big = await call(`/v1/datanets/${datanetId}/uploads`, {
       method: "POST",
       body: form(chain.accounts[6]!.address, [["big.txt", "x ".repeat(5000)]]),
     });
     expect(big.status).toBe(413);
     expect(big.body.error.code).toBe("UPLOAD_TOO_LARGE");
-    const pdf = await call(`/datanets/${datanetId}/uploads`, {
+    const pdf = await call(`/v1/datanets/${datanetId}/uploads`, {
       method: "POST",
       body: form(chain.accounts[6]!.address, [
         ["ok.md", "# fine"],
@@ -224,7 +226,7 @@ describe("datanet routes", () => {
       code: "WRONG_EXTENSION",
       message: expect.stringContaining("fake.txt"),
     });
-    const noContributor = await call(`/datanets/${datanetId}/uploads`, {
+    const noContributor = await call(`/v1/datanets/${datanetId}/uploads`, {
       method: "POST",
       body: (() => {
         const f = form("x", [["a.txt", "a"]]);
@@ -233,7 +235,7 @@ describe("datanet routes", () => {
       })(),
     });
     expect(noContributor.body.error.code).toBe("INVALID_REQUEST");
-    expect((await call("/uploads/00000000000000000000000000000000")).status).toBe(404);
+    expect((await call("/v1/uploads/00000000000000000000000000000000")).status).toBe(404);
     expect(await listBlobs(node)).toEqual(before);
     expect(await node.db.selectFrom("uploads").select("id").execute()).toEqual(uploadsBefore);
   });

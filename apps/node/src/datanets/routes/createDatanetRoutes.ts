@@ -17,7 +17,7 @@ import { readMultipart } from "./readMultipart.ts";
 export type CreateDatanetRoutesOptions = {
   /** Options of the upload service (limits, batch size, TTLs). */
   upload?: UploadOptions;
-  /** Largest multipart body of `POST /datanets/:id/uploads`, in bytes (default 64 MiB; the app's `http.maxBodyBytes` applies too). */
+  /** Largest multipart body of `POST /v1/datanets/:id/uploads`, in bytes (default 64 MiB; the app's `http.maxBodyBytes` applies too). */
   maxUploadBytes?: number;
   /** Run `recoverUploads` once in the background when the routes are created (default true). */
   recoverOnStart?: boolean;
@@ -74,15 +74,15 @@ function idOf(value: string | undefined, what: string): bigint {
  * or direct), curation and review. Lists take `?limit&cursor` and return `{ items, nextCursor }`; bigints are
  * decimal strings; every error is `{ error: { code, message, hint } }` (the app's `onError`).
  *
- * - `GET /datanets`, `POST /datanets` (node key), `GET /datanets/:id`, `PUT /datanets/:id/settings`
- * - `GET /datanets/:id/contributions?status=`, `GET /contributions/:id`
- * - `POST /datanets/:id/uploads` (multipart: files + `contributor`, optional `mode=direct`), `GET /uploads/:id`,
- *   `POST /uploads/:id/submit` (`{ signatures }`)
- * - `GET /datanets/:id/curation`, `POST /datanets/:id/review` (node key, node must be a curator)
+ * - `GET /v1/datanets`, `POST /v1/datanets` (node key), `GET /v1/datanets/:id`, `PUT /v1/datanets/:id/settings`
+ * - `GET /v1/datanets/:id/contributions?status=`, `GET /v1/contributions/:id`
+ * - `POST /v1/datanets/:id/uploads` (multipart: files + `contributor`, optional `mode=direct`), `GET /v1/uploads/:id`,
+ *   `POST /v1/uploads/:id/submit` (`{ signatures }`)
+ * - `GET /v1/datanets/:id/curation`, `POST /v1/datanets/:id/review` (node key, node must be a curator)
  *
  * @example
  * const node = await createNode({ dataDir, chain, routes: [createDatanetRoutes] });
- * const res = await node.app.request("/datanets?limit=10");
+ * const res = await node.app.request("/v1/datanets?limit=10");
  */
 export function createDatanetRoutes(ctx: NodeContext, options: CreateDatanetRoutesOptions = {}): Hono {
   const uploads = createUploadService(ctx, options.upload);
@@ -95,7 +95,7 @@ export function createDatanetRoutes(ctx: NodeContext, options: CreateDatanetRout
     );
   }
 
-  app.get("/datanets", async (c) => {
+  app.get("/v1/datanets", async (c) => {
     const q = parse(page, c.req.query(), "Use ?limit=1..500&cursor=<nextCursor>.");
     const rows = await ctx.db
       .selectFrom("datanets")
@@ -108,7 +108,7 @@ export function createDatanetRoutes(ctx: NodeContext, options: CreateDatanetRout
     return json(c, { items, nextCursor: rows.length > q.limit ? String(rows[q.limit - 1]!.id) : null });
   });
 
-  app.post("/datanets", async (c) => {
+  app.post("/v1/datanets", async (c) => {
     const chain = requireChain(ctx);
     const body = parse(
       CreateBody,
@@ -143,7 +143,7 @@ export function createDatanetRoutes(ctx: NodeContext, options: CreateDatanetRout
     );
   });
 
-  app.get("/datanets/:id", async (c) => {
+  app.get("/v1/datanets/:id", async (c) => {
     const datanetId = idOf(c.req.param("id"), "datanet");
     const settings = await uploads.getDatanetSettings(datanetId);
     const row = await ctx.db
@@ -190,13 +190,13 @@ export function createDatanetRoutes(ctx: NodeContext, options: CreateDatanetRout
           404,
           "DATANET_NOT_FOUND",
           `datanet ${datanetId} does not exist`,
-          "List datanets with GET /datanets.",
+          "List datanets with GET /v1/datanets.",
         );
       throw chainError(e, "RPC_ERROR", "reading the datanet");
     }
   });
 
-  app.put("/datanets/:id/settings", async (c) => {
+  app.put("/v1/datanets/:id/settings", async (c) => {
     const datanetId = idOf(c.req.param("id"), "datanet");
     const body = parse(
       SettingsBody,
@@ -223,7 +223,7 @@ export function createDatanetRoutes(ctx: NodeContext, options: CreateDatanetRout
     return json(c, settings);
   });
 
-  app.get("/datanets/:id/contributions", async (c) => {
+  app.get("/v1/datanets/:id/contributions", async (c) => {
     const datanetId = idOf(c.req.param("id"), "datanet");
     const q = parse(
       page.extend({ status: z.enum(statuses).optional() }),
@@ -255,7 +255,7 @@ export function createDatanetRoutes(ctx: NodeContext, options: CreateDatanetRout
     return json(c, { items, nextCursor: rows.length > q.limit ? String(rows[q.limit - 1]!.id) : null });
   });
 
-  app.get("/contributions/:id", async (c) => {
+  app.get("/v1/contributions/:id", async (c) => {
     const id = idOf(c.req.param("id"), "contribution");
     const view = await getContributionView(ctx, id);
     if (!view)
@@ -268,7 +268,7 @@ export function createDatanetRoutes(ctx: NodeContext, options: CreateDatanetRout
     return json(c, view);
   });
 
-  app.post("/datanets/:id/uploads", async (c) => {
+  app.post("/v1/datanets/:id/uploads", async (c) => {
     const datanetId = idOf(c.req.param("id"), "datanet");
     const form = await readMultipart(c.req.raw, maxUploadBytes);
     const contributor = form.fields.get("contributor");
@@ -296,7 +296,7 @@ export function createDatanetRoutes(ctx: NodeContext, options: CreateDatanetRout
     return json(c, view, 201);
   });
 
-  app.get("/uploads/:id", async (c) => {
+  app.get("/v1/uploads/:id", async (c) => {
     const id = c.req.param("id");
     const view = /^[0-9a-f]{32}$/.test(id) ? await uploads.getUpload(id) : undefined;
     if (!view)
@@ -304,12 +304,12 @@ export function createDatanetRoutes(ctx: NodeContext, options: CreateDatanetRout
         404,
         "UPLOAD_NOT_FOUND",
         `no upload ${id}`,
-        "Use the id returned by POST /datanets/:id/uploads.",
+        "Use the id returned by POST /v1/datanets/:id/uploads.",
       );
     return json(c, view);
   });
 
-  app.post("/uploads/:id/submit", async (c) => {
+  app.post("/v1/uploads/:id/submit", async (c) => {
     const body = parse(
       SubmitBody,
       await readJson(c),
@@ -319,7 +319,7 @@ export function createDatanetRoutes(ctx: NodeContext, options: CreateDatanetRout
     return json(c, await uploads.submitUpload({ uploadId: c.req.param("id"), signatures }));
   });
 
-  app.get("/datanets/:id/curation", async (c) => {
+  app.get("/v1/datanets/:id/curation", async (c) => {
     const datanetId = idOf(c.req.param("id"), "datanet");
     const q = parse(page, c.req.query(), "Use ?limit=1..500&cursor=<nextCursor>.");
     return json(
@@ -333,7 +333,7 @@ export function createDatanetRoutes(ctx: NodeContext, options: CreateDatanetRout
     );
   });
 
-  app.post("/datanets/:id/review", async (c) => {
+  app.post("/v1/datanets/:id/review", async (c) => {
     const datanetId = idOf(c.req.param("id"), "datanet");
     const body = parse(
       ReviewBody,

@@ -115,7 +115,7 @@ async function signAndSend(
       409,
       "SUBMIT_REVERTED",
       error.message,
-      `${error.hint} Nothing was sent; GET /uploads/${upload.id} gives fresh typed data to sign.`.trim(),
+      `${error.hint} Nothing was sent; GET /v1/uploads/${upload.id} gives fresh typed data to sign.`.trim(),
       { cause: e, details: error.details },
     );
   }
@@ -186,7 +186,7 @@ async function waitReceipt(deps: UploadDeps, hash: Hex): Promise<TransactionRece
       504,
       "SUBMIT_PENDING",
       `transaction ${hash} is not mined yet`,
-      "It is recorded and will be resolved by recovery; check GET /uploads/:id later.",
+      "It is recorded and will be resolved by recovery; check GET /v1/uploads/:id later.",
       { cause: e, retryable: true },
     );
   }

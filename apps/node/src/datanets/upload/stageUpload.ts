@@ -110,7 +110,7 @@ export async function stageUpload(
         404,
         "DATANET_NOT_FOUND",
         `datanet ${params.datanetId} does not exist`,
-        "Check the id with GET /datanets.",
+        "Check the id with GET /v1/datanets.",
       );
     throw chainError(e, "RPC_ERROR", "reading the datanet");
   }

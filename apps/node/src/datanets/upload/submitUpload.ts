@@ -47,14 +47,14 @@ export async function submitUpload(
       404,
       "UPLOAD_NOT_FOUND",
       `no upload ${params.uploadId}`,
-      "Stage the files first with POST /datanets/:id/uploads.",
+      "Stage the files first with POST /v1/datanets/:id/uploads.",
     );
   if (upload.mode === "direct")
     throw new DatanetError(
       409,
       "UPLOAD_NOT_SUBMITTABLE",
       `upload ${upload.id} is a direct upload`,
-      "Send contributeBatch yourself with the hashes, sizes and metadata URIs of GET /uploads/:id.",
+      "Send contributeBatch yourself with the hashes, sizes and metadata URIs of GET /v1/uploads/:id.",
     );
   if (upload.status === "rolled_back")
     throw new DatanetError(
@@ -88,7 +88,7 @@ export async function submitUpload(
       400,
       "SIGNATURE_COUNT",
       `upload ${upload.id} needs ${toSign.length} signature(s) (batches ${toSign.map((b) => b.batch).join(", ") || "none"}), got ${params.signatures.length}`,
-      "Sign each typedData of signing.batches of GET /uploads/:id, in order, and send the signatures in that order.",
+      "Sign each typedData of signing.batches of GET /v1/uploads/:id, in order, and send the signatures in that order.",
     );
   for (const [i, b] of toSign.entries()) {
     const ok = await chain.publicClient
@@ -103,7 +103,7 @@ export async function submitUpload(
         400,
         "INVALID_SIGNATURE",
         `signature ${i} is not ${view.contributor}'s signature of batch ${b.batch} of upload ${upload.id}`,
-        "Sign exactly the typedData of GET /uploads/:id with the contributor's key (eth_signTypedData_v4); nonces change when other signatures are used first.",
+        "Sign exactly the typedData of GET /v1/uploads/:id with the contributor's key (eth_signTypedData_v4); nonces change when other signatures are used first.",
         { details: { batch: b.batch } },
       );
   }
@@ -149,7 +149,7 @@ export async function submitUpload(
         409,
         "SUBMIT_REVERTED",
         `batch ${b.batch} of upload ${upload.id}: ${result.error}`,
-        `Sign the batches of GET /uploads/${upload.id} again and resubmit.`,
+        `Sign the batches of GET /v1/uploads/${upload.id} again and resubmit.`,
       );
   }
   ctx.log("info", "upload: submitted", { id: upload.id });

@@ -57,7 +57,7 @@ describe("version routes", () => {
     await start(dataDir);
     for (const [i, contributionId] of ids.entries()) {
       await f.review(id, [[contributionId, "accept"]]);
-      const res = await post(`/datanets/${id}/versions`, i === 0 ? undefined : "{}");
+      const res = await post(`/v1/datanets/${id}/versions`, i === 0 ? undefined : "{}");
       expect(res.status, res.body).toBe(201);
       expect(JSON.parse(res.body)).toMatchObject({
         datanetId: id.toString(),
@@ -67,7 +67,7 @@ describe("version routes", () => {
       });
     }
 
-    const page1 = await call(`/datanets/${id}/versions?limit=2`);
+    const page1 = await call(`/v1/datanets/${id}/versions?limit=2`);
     expect(page1.status).toBe(200);
     const p1 = JSON.parse(page1.body) as {
       items: { version: number; indexId: string | null }[];
@@ -76,10 +76,10 @@ describe("version routes", () => {
     expect(p1.items.map((v) => v.version)).toEqual([1, 2]);
     expect(p1.items.every((v) => typeof v.indexId === "string")).toBe(true);
     expect(p1.nextCursor).toBe("2");
-    const p2 = JSON.parse((await call(`/datanets/${id}/versions?limit=2&cursor=${p1.nextCursor}`)).body);
+    const p2 = JSON.parse((await call(`/v1/datanets/${id}/versions?limit=2&cursor=${p1.nextCursor}`)).body);
     expect(p2).toMatchObject({ items: [{ version: 3, count: 3 }], nextCursor: null });
 
-    const detail = await call(`/datanets/${id}/versions/2`);
+    const detail = await call(`/v1/datanets/${id}/versions/2`);
     expect(detail.status).toBe(200);
     const d = JSON.parse(detail.body) as {
       contributionsRoot: string;
@@ -90,7 +90,7 @@ describe("version routes", () => {
     expect(d.manifest.contributionsRoot).toBe(onChain.contributionsRoot);
     expect(d.manifest.contributions.map((c) => c.id)).toEqual(ids.slice(0, 2).map(String));
 
-    const exported = await call(`/datanets/${id}/versions/3/export`);
+    const exported = await call(`/v1/datanets/${id}/versions/3/export`);
     expect(exported.status).toBe(200);
     const e = JSON.parse(exported.body) as { files: Record<string, string> };
     expect(Object.keys(e.files).sort()).toEqual(["README.md", "data.jsonl", "manifest.json"]);
@@ -116,10 +116,10 @@ describe("version routes", () => {
       (await getVersion(node!.ctx.chain!.sdk, { datanetId: id, version: 3n })).contributionsRoot,
     );
 
-    const jsonl = await call(`/datanets/${id}/versions/3/export?file=data.jsonl`);
+    const jsonl = await call(`/v1/datanets/${id}/versions/3/export?file=data.jsonl`);
     expect(jsonl.type).toContain("application/x-ndjson");
     expect(jsonl.body).toBe(e.files["data.jsonl"]);
-    const manifest = await call(`/datanets/${id}/versions/3/export?file=manifest.json`);
+    const manifest = await call(`/v1/datanets/${id}/versions/3/export?file=manifest.json`);
     expect(manifest.body).toBe(e.files["manifest.json"]);
   });
 
@@ -129,17 +129,17 @@ describe("version routes", () => {
     const foreign = await f.createDatanet({ nodeIsCurator: false });
     await start(dataDir);
     const cases: [Promise<{ status: number; body: string }>, number, string][] = [
-      [post(`/datanets/${empty}/versions`), 409, "EMPTY_VERSION"],
-      [post(`/datanets/${foreign}/versions`), 403, "NODE_NOT_CURATOR"],
-      [post(`/datanets/${empty}/versions`, '{"force":true}'), 400, "INVALID_REQUEST"],
-      [post(`/datanets/${empty}/versions`, "{nope"), 400, "INVALID_REQUEST"],
-      [call("/datanets/abc/versions"), 400, "INVALID_REQUEST"],
-      [call(`/datanets/${empty}/versions?limit=0`), 400, "INVALID_REQUEST"],
-      [call(`/datanets/${empty}/versions/0`), 400, "INVALID_REQUEST"],
-      [call("/datanets/999/versions"), 404, "DATANET_NOT_FOUND"],
-      [call(`/datanets/${empty}/versions/7`), 404, "VERSION_NOT_FOUND"],
-      [call(`/datanets/${empty}/versions/7/export`), 404, "VERSION_NOT_FOUND"],
-      [call(`/datanets/${empty}/versions/1/export?file=secrets.txt`), 400, "INVALID_REQUEST"],
+      [post(`/v1/datanets/${empty}/versions`), 409, "EMPTY_VERSION"],
+      [post(`/v1/datanets/${foreign}/versions`), 403, "NODE_NOT_CURATOR"],
+      [post(`/v1/datanets/${empty}/versions`, '{"force":true}'), 400, "INVALID_REQUEST"],
+      [post(`/v1/datanets/${empty}/versions`, "{nope"), 400, "INVALID_REQUEST"],
+      [call("/v1/datanets/abc/versions"), 400, "INVALID_REQUEST"],
+      [call(`/v1/datanets/${empty}/versions?limit=0`), 400, "INVALID_REQUEST"],
+      [call(`/v1/datanets/${empty}/versions/0`), 400, "INVALID_REQUEST"],
+      [call("/v1/datanets/999/versions"), 404, "DATANET_NOT_FOUND"],
+      [call(`/v1/datanets/${empty}/versions/7`), 404, "VERSION_NOT_FOUND"],
+      [call(`/v1/datanets/${empty}/versions/7/export`), 404, "VERSION_NOT_FOUND"],
+      [call(`/v1/datanets/${empty}/versions/1/export?file=secrets.txt`), 400, "INVALID_REQUEST"],
     ];
     for (const [pending, status, code] of cases) {
       const res = await pending;
@@ -149,7 +149,7 @@ describe("version routes", () => {
       expect(body.error.message.length).toBeGreaterThan(0);
       expect(body.error.hint.length).toBeGreaterThan(0);
     }
-    const notCurator = JSON.parse((await post(`/datanets/${foreign}/versions`)).body) as ErrorBody;
+    const notCurator = JSON.parse((await post(`/v1/datanets/${foreign}/versions`)).body) as ErrorBody;
     expect(notCurator.error.hint).toContain(f.nodeAccount.address);
   });
 
@@ -179,7 +179,9 @@ describe("version routes", () => {
     let item: { indexId: string | null } | undefined;
     for (let i = 0; i < 100 && !item?.indexId; i++) {
       item = (
-        JSON.parse((await call(`/datanets/${id}/versions`)).body) as { items: { indexId: string | null }[] }
+        JSON.parse((await call(`/v1/datanets/${id}/versions`)).body) as {
+          items: { indexId: string | null }[];
+        }
       ).items[0];
       if (!item?.indexId) await new Promise((r) => setTimeout(r, 50));
     }

@@ -74,7 +74,7 @@ const paths = (c: Context) => ({
       parse(
         versionParam,
         v,
-        "Use a version number from 1 in the path (GET /datanets/:id/versions lists them).",
+        "Use a version number from 1 in the path (GET /v1/datanets/:id/versions lists them).",
       ),
     ),
 });
@@ -82,11 +82,11 @@ const paths = (c: Context) => ({
 /**
  * The version routes of datanets as a Hono sub-app (mount it with `createNode({ routes: [createVersionRoutes] })`):
  *
- * - `GET /datanets/:id/versions?limit=1..500&cursor=<nextCursor>` → `{ items, nextCursor }`, ascending version;
- * - `GET /datanets/:id/versions/:version` → the version, its index on this node and its `manifest`;
- * - `POST /datanets/:id/versions` (body `{}` or none) → 201 with the publication (`publishVersion` with the
+ * - `GET /v1/datanets/:id/versions?limit=1..500&cursor=<nextCursor>` → `{ items, nextCursor }`, ascending version;
+ * - `GET /v1/datanets/:id/versions/:version` → the version, its index on this node and its `manifest`;
+ * - `POST /v1/datanets/:id/versions` (body `{}` or none) → 201 with the publication (`publishVersion` with the
  *   node's key, which must be a curator of the datanet);
- * - `GET /datanets/:id/versions/:version/export` → `{ …, files: { "data.jsonl", "README.md", "manifest.json" } }`,
+ * - `GET /v1/datanets/:id/versions/:version/export` → `{ …, files: { "data.jsonl", "README.md", "manifest.json" } }`,
  *   or one file as is with `?file=data.jsonl|README.md|manifest.json`.
  *
  * Bigints are decimal strings. Errors are `{ error: { code, message, hint } }`: 400 `INVALID_REQUEST`,
@@ -97,7 +97,7 @@ const paths = (c: Context) => ({
  *
  * @example
  * const node = await createNode({ dataDir, chain, routes: [createVersionRoutes] });
- * const res = await node.app.request("/datanets/1/versions", { method: "POST" });
+ * const res = await node.app.request("/v1/datanets/1/versions", { method: "POST" });
  */
 export function createVersionRoutes(ctx: NodeContext, options: CreateVersionRoutesOptions = {}): Hono {
   const publisher = options.publisher ?? createPublishService(ctx);
@@ -125,7 +125,7 @@ export function createVersionRoutes(ctx: NodeContext, options: CreateVersionRout
   }
   const app = new Hono();
 
-  app.get("/datanets/:id/versions", async (c) => {
+  app.get("/v1/datanets/:id/versions", async (c) => {
     const { datanetId } = paths(c);
     const q = parse(page, c.req.query(), "Use ?limit=1..500&cursor=<nextCursor>.");
     try {
@@ -140,7 +140,7 @@ export function createVersionRoutes(ctx: NodeContext, options: CreateVersionRout
     }
   });
 
-  app.get("/datanets/:id/versions/:version", async (c) => {
+  app.get("/v1/datanets/:id/versions/:version", async (c) => {
     const p = paths(c);
     try {
       return json(c, await getVersionDetail(ctx, { datanetId: p.datanetId, version: p.version() }));
@@ -149,7 +149,7 @@ export function createVersionRoutes(ctx: NodeContext, options: CreateVersionRout
     }
   });
 
-  app.post("/datanets/:id/versions", async (c) => {
+  app.post("/v1/datanets/:id/versions", async (c) => {
     const { datanetId } = paths(c);
     const raw = await c.req.text();
     let body: unknown = {};
@@ -168,7 +168,7 @@ export function createVersionRoutes(ctx: NodeContext, options: CreateVersionRout
     }
   });
 
-  app.get("/datanets/:id/versions/:version/export", async (c) => {
+  app.get("/v1/datanets/:id/versions/:version/export", async (c) => {
     const p = paths(c);
     const q = parse(exportQuery, c.req.query(), "Use ?file=data.jsonl|README.md|manifest.json, or no query.");
     try {

@@ -34,7 +34,7 @@ export async function getVersionDetail(
     throw new VersionError(
       "VERSION_NOT_FOUND",
       `datanet ${params.datanetId} has no version ${params.version}`,
-      "List the published versions with GET /datanets/:id/versions.",
+      "List the published versions with GET /v1/datanets/:id/versions.",
     );
   }
   const cid = manifestCidOf(summary.manifestURI);

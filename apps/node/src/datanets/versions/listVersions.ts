@@ -54,7 +54,7 @@ export async function listVersions(
     throw new VersionError(
       "DATANET_NOT_FOUND",
       `datanet ${params.datanetId} does not exist`,
-      "Check the datanet id (GET /datanets lists them).",
+      "Check the datanet id (GET /v1/datanets lists them).",
     );
   }
   let query = ctx.db
