@@ -46,6 +46,8 @@ export type NodeConfig = {
   /** Extra route factories that receive the node context (datanets, gateway, ... as they land). */
   routes?: ((ctx: NodeContext) => Hono)[];
   log?: Logger;
+  /** Secret that operator routes require (`Authorization: Bearer <token>`); none = open (tests, loopback). */
+  operatorToken?: string;
 };
 
 /** A running (or ready to run) node. */
@@ -125,6 +127,7 @@ export async function createNode(config: NodeConfig): Promise<TributaryNode> {
     tokenizer: createTokenizer(),
     ...(chainCtx ? { chain: chainCtx } : {}),
     log,
+    ...(config.operatorToken ? { operatorToken: config.operatorToken } : {}),
   };
   const cacheSize = config.indexCacheSize ?? 8;
   const cache = new Map<string, AttributionIndex>();

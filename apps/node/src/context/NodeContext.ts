@@ -40,4 +40,6 @@ export type NodeContext = {
   /** Present when the node is connected to a chain (always, except in pure HTTP tests). */
   chain?: ChainContext;
   log: Logger;
+  /** When set, operator routes (see `requireOperator`) need `Authorization: Bearer <operatorToken>`. */
+  operatorToken?: string;
 };
