@@ -6,6 +6,7 @@ export type { ChainContext, Logger, NodeContext } from "./context/NodeContext.ts
 export { createNode, type NodeConfig, type TributaryNode } from "./createNode.ts";
 export * from "./datanets/index.ts";
 export * from "./db/index.ts";
+export * from "./epochs/index.ts";
 export * from "./gateway/index.ts";
 export * from "./indexer/index.ts";
 export * from "./store/index.ts";

@@ -5,6 +5,7 @@ import type { Kysely } from "kysely";
 import type { Account, Chain, PublicClient, Transport, WalletClient } from "viem";
 import type { IndexFileStore } from "../attribution/createIndexFileStore.ts";
 import type { Database } from "../db/schema.ts";
+import type { AttributionEngine } from "../epochs/verifyBundle.ts";
 import type { Indexer } from "../indexer/createIndexer.ts";
 import type { LocalContentStore } from "../store/createLocalContentStore.ts";
 
@@ -42,4 +43,6 @@ export type NodeContext = {
   log: Logger;
   /** When set, operator routes (see `requireOperator`) need `Authorization: Bearer <operatorToken>`. */
   operatorToken?: string;
+  /** Attribution recomputations by algorithm id, for verifying receipts of other engines (e.g. span-v1). */
+  attributionEngines?: Record<string, AttributionEngine>;
 };

@@ -80,6 +80,55 @@ export type Database = {
   receipts: ReceiptRow;
   /** Running total of each payer's charges over all receipts (006_gateway). */
   payer_charges: { payer: string; charged: string; updated_at: string };
+  /** Reports this node built, one per epoch number (008_epochs). */
+  epochs: EpochRow;
+  /** Reports the guardian vetoed (008_epochs). */
+  epoch_vetoes: { epoch: number; digest: string; bundle_cid: string | null; vetoed_at: string };
+  /** Cumulative leaves of both trees of each epoch (008_epochs). */
+  epoch_leaves: { epoch: number; tree: "charges" | "rewards"; account: string; amount: string };
+  /** Earnings of an epoch per account, role, model and datanet (008_epochs). */
+  epoch_earnings: {
+    epoch: number;
+    account: string;
+    role: string;
+    model_id: number;
+    datanet_id: number;
+    amount: string;
+  };
+};
+
+/** Steps of an epoch close, in order (`vetoed` when the guardian refused the report). */
+export type EpochStatus = "cut" | "bundled" | "signed" | "submitted" | "finalized";
+
+/** A row of `epochs`. */
+export type EpochRow = {
+  epoch: number;
+  status: EpochStatus;
+  /** Highest `receipts.rowid` the epoch took (receipts above it belong to later epochs). */
+  last_rowid: number;
+  /** The epoch whose cumulative totals this one builds on (0 for the first). */
+  previous_epoch: number;
+  /** Block up to which depositors were listed for the charges tree. */
+  payers_block: number;
+  receipt_count: number;
+  epoch_charged: string;
+  cumulative_charged: string | null;
+  cumulative_rewards: string | null;
+  charges_root: string | null;
+  rewards_root: string | null;
+  receipts_root: string | null;
+  bundle_cid: string | null;
+  /** EIP-712 digest of the report. */
+  digest: string | null;
+  /** JSON array of `{ signer, signature }`. */
+  signatures: string;
+  submit_tx: string | null;
+  challenge_ends_at: number | null;
+  finalize_tx: string | null;
+  /** JSON of the last verification result. */
+  verification: string | null;
+  created_at: string;
+  updated_at: string;
 };
 
 /** Tables derived from `chain_logs`; emptied and replayed when a reorg is rolled back. */
@@ -234,6 +283,8 @@ export type ReceiptRow = {
   signature: string;
   /** The output text the receipt charges for. */
   output: string;
+  /** The prompt as the model saw it (008_epochs; null for receipts written before). */
+  input?: string | null;
   /** Epoch that settled it; null until an epoch closes over it. */
   epoch: number | null;
 };

@@ -485,6 +485,7 @@ export function createGatewayService(ctx: NodeContext): GatewayService {
             hash,
             signature,
             output: generation.text,
+            input: prompt,
             epoch: null,
           })
           .execute();

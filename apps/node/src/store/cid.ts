@@ -27,6 +27,11 @@ export function cidForBytes(bytes: Uint8Array): ContentAddress {
   };
 }
 
+/** The CID of bytes whose sha-256 `digest` is already known (a file hashed while it was streamed). */
+export function cidForSha256(digest: Uint8Array): string {
+  return CID.create(1, raw.code, Digest.create(sha256.code, digest)).toString();
+}
+
 /**
  * The sha-256 digest a CID commits to. Only CIDv1 + raw codec + sha2-256 are accepted (what {@link cidForBytes}
  * makes); anything else throws `INVALID_CID`.

@@ -1,8 +1,9 @@
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
+import { createReadStream, existsSync } from "node:fs";
 import { mkdir, open, opendir, readFile, rename, stat, unlink } from "node:fs/promises";
 import { join } from "node:path";
 import type { ContentStore, PutResult } from "./ContentStore.ts";
-import { cidForBytes, cidToSha256 } from "./cid.ts";
+import { cidForBytes, cidForSha256, cidToSha256 } from "./cid.ts";
 import { ContentStoreError } from "./errors.ts";
 
 /** Parameters of {@link createLocalContentStore}. */
@@ -21,6 +22,16 @@ export type LocalContentStore = ContentStore & {
    * `olderThanMs` (default one hour, so a concurrent `put` is never disturbed). Returns how many were removed.
    */
   sweepTemporaryFiles(options?: { olderThanMs?: number }): Promise<number>;
+  /**
+   * Moves a finished file into the store under its CID without holding it in memory (epoch bundles of
+   * millions of receipts): the file is hashed by streaming, fsynced, renamed into place (same file system:
+   * write it under {@link LocalContentStore.tmpDir}) and its folder fsynced. The source path is gone after.
+   */
+  putFile(path: string): Promise<PutResult>;
+  /** The bytes of `cid` as a stream (not verified while streaming: use `get` or re-hash to check). */
+  createReadStream(cid: string): NodeJS.ReadableStream | undefined;
+  /** A folder on the store's file system for files to hand to `putFile`. */
+  readonly tmpDir: string;
 };
 
 const CID_NAME = /^b[a-z2-7]{58}$/;
@@ -196,5 +207,60 @@ export function createLocalContentStore(parameters: LocalContentStoreParameters)
     return removed;
   }
 
-  return { dir, pathOf, put, get, has, delete: remove, list, sweepTemporaryFiles };
+  const tmpDir = join(dir, "tmp");
+
+  async function putFile(path: string): Promise<PutResult> {
+    const hash = createHash("sha256");
+    let size = 0;
+    try {
+      for await (const chunk of createReadStream(path)) {
+        hash.update(chunk as Buffer);
+        size += (chunk as Buffer).length;
+      }
+    } catch (e) {
+      throw ioError(`read ${path}`, e);
+    }
+    const digest = hash.digest();
+    const cid = cidForSha256(digest);
+    const sha256 = `0x${digest.toString("hex")}` as const;
+    const folder = folderOf(sha256);
+    const target = join(folder, cid);
+    try {
+      const created = await mkdir(folder, { recursive: true });
+      if (created !== undefined) {
+        await syncDir(join(folder, ".."));
+        await syncDir(dir).catch(() => undefined);
+      }
+      const handle = await open(path, "r+");
+      try {
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+      await rename(path, target);
+      await syncDir(folder);
+    } catch (e) {
+      throw ioError(`move ${path} to ${target}`, e);
+    }
+    return { cid, sha256, size };
+  }
+
+  function createStream(cid: string): NodeJS.ReadableStream | undefined {
+    const path = pathOf(cid);
+    return existsSync(path) ? createReadStream(path) : undefined;
+  }
+
+  return {
+    dir,
+    tmpDir,
+    pathOf,
+    put,
+    get,
+    has,
+    delete: remove,
+    list,
+    sweepTemporaryFiles,
+    putFile,
+    createReadStream: createStream,
+  };
 }

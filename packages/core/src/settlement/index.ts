@@ -15,6 +15,7 @@ export {
   type FinishEpochOptions,
 } from "./createEpochAggregator.ts";
 export { SettlementError, type SettlementErrorCode } from "./errors.ts";
+export { fallbackContributions } from "./fallbackContributions.ts";
 export { type Claimant, largestRemainder } from "./largestRemainder.ts";
 export {
   type DatanetVersionRef,
@@ -22,6 +23,7 @@ export {
   type Receipt,
   type ReceiptAttribution,
 } from "./receipt.ts";
+export { receiptFromJson } from "./receiptFromJson.ts";
 export { receiptHash } from "./receiptHash.ts";
 export {
   type ReceiptSigner,

@@ -1,0 +1,343 @@
+import { type EpochReport, getNextEpoch, getPendingEpoch, isVetoed, signEpochReport } from "@tributary/sdk";
+import { sql } from "kysely";
+import { type Address, getAddress, type Hex } from "viem";
+import { ApiError } from "../api/ApiError.ts";
+import type { ChainContext, NodeContext } from "../context/NodeContext.ts";
+import type { EpochRow } from "../db/schema.ts";
+import { attestEpoch } from "./attestEpoch.ts";
+import { bundleEpoch } from "./bundleEpoch.ts";
+import { openBundle } from "./bundleSource.ts";
+import { onChainReport } from "./chainReads.ts";
+import { relayClaims } from "./claims.ts";
+import { cutEpoch } from "./cutEpoch.ts";
+import { earningsOf } from "./earnings.ts";
+import {
+  cidOfBundleUri,
+  getEpochRow,
+  latestEpochRow,
+  latestFinalizedRow,
+  requireEpochRow,
+  toEpochView,
+  updateEpoch,
+} from "./epochRecords.ts";
+import { payerView } from "./payerView.ts";
+import { createProofService } from "./proofs.ts";
+import { digestOf } from "./reportOf.ts";
+import { finalizeReport, recordIfOnChain, submitReport } from "./submitReport.ts";
+import { type BundleVerification, verifyBundle } from "./verifyBundle.ts";
+
+/** Options of {@link createEpochService}. */
+export type EpochServiceOptions = {
+  /** Base URLs of fellow attestors' nodes, asked to co-sign when Settlement's quorum is above 1. */
+  peers?: readonly string[] | (() => readonly string[]);
+  /** This node's base URL as peers reach it (for them to download bundles); set after `listen()`. */
+  publicUrl?: string | (() => string | undefined);
+  /** Fetch used for peers (tests pass one). */
+  fetch?: typeof fetch;
+  /** Called as the bundle is written (receipts so far). */
+  onProgress?: (step: string, detail?: Record<string, unknown>) => void;
+};
+
+const STEPS: EpochRow["status"][] = ["cut", "bundled", "signed", "submitted", "finalized"];
+
+function requireChain(ctx: NodeContext): ChainContext {
+  if (!ctx.chain) {
+    throw new ApiError(
+      503,
+      "NO_CHAIN",
+      "epochs need a chain connection",
+      "Start the node with a chain config.",
+    );
+  }
+  return ctx.chain;
+}
+
+/**
+ * Epoch close, finalization, verification, co-signing, proofs, earnings and claims (docs/epochs.md).
+ *
+ * A close runs `cut → bundled → signed → submitted`, each step durable before the next; `resume()` (run on
+ * start and before every close) finishes an interrupted close from the step it reached, and recognises a report
+ * that reached the chain before the node could record it, so a crash at any step ends with exactly one
+ * report and every receipt counted once. A vetoed report gives its receipts back to the next close.
+ *
+ * @example
+ * const epochs = createEpochService(node.ctx);
+ * const view = await epochs.close(); // { epoch: 1, status: "submitted", … }
+ */
+export function createEpochService(ctx: NodeContext, options: EpochServiceOptions = {}) {
+  const peersOf = () => (typeof options.peers === "function" ? options.peers() : (options.peers ?? []));
+  const doFetch = options.fetch ?? fetch;
+  const publicUrl = () => (typeof options.publicUrl === "function" ? options.publicUrl() : options.publicUrl);
+  const progress = options.onProgress ?? (() => {});
+  let chainCtx: ChainContext | undefined;
+  const chainOf = () => {
+    chainCtx ??= requireChain(ctx);
+    return chainCtx;
+  };
+  let proofService: ReturnType<typeof createProofService> | undefined;
+  const proofs = () => {
+    proofService ??= createProofService(ctx, chainOf());
+    return proofService;
+  };
+
+  let queue: Promise<unknown> = Promise.resolve();
+  const exclusive = <T>(run: () => Promise<T>): Promise<T> => {
+    const result = queue.then(run, run);
+    queue = result.catch(() => {});
+    return result;
+  };
+
+  /** Moves a vetoed report aside and gives its receipts back. */
+  async function dropVetoed(row: EpochRow): Promise<void> {
+    await ctx.db.transaction().execute(async (trx) => {
+      await trx
+        .insertInto("epoch_vetoes")
+        .values({
+          epoch: row.epoch,
+          digest: row.digest ?? "",
+          bundle_cid: row.bundle_cid,
+          vetoed_at: new Date().toISOString(),
+        })
+        .execute();
+      await trx.updateTable("receipts").set({ epoch: null }).where("epoch", "=", row.epoch).execute();
+      await trx.deleteFrom("epoch_leaves").where("epoch", "=", row.epoch).execute();
+      await trx.deleteFrom("epoch_earnings").where("epoch", "=", row.epoch).execute();
+      await trx.deleteFrom("epochs").where("epoch", "=", row.epoch).execute();
+    });
+    ctx.log("warn", "epoch report vetoed; its receipts go to the next close", { epoch: row.epoch });
+  }
+
+  /** Brings the newest row in line with the chain (submitted, finalized or vetoed meanwhile). */
+  async function reconcile(): Promise<EpochRow | undefined> {
+    const chain = chainOf();
+    const row = await latestEpochRow(ctx);
+    if (!row || row.status === "finalized" || row.status === "cut" || row.status === "bundled") return row;
+    const recorded = await recordIfOnChain(ctx, chain, row);
+    if (recorded) return recorded;
+    if (
+      row.status === "submitted" &&
+      row.digest &&
+      (await isVetoed(chain.sdk, { digest: row.digest as Hex }))
+    ) {
+      await dropVetoed(row);
+      return latestEpochRow(ctx);
+    }
+    return row;
+  }
+
+  /** Runs the remaining steps of `row` up to `submitted`. */
+  async function advance(row: EpochRow): Promise<EpochRow> {
+    const chain = chainOf();
+    let r = row;
+    if (r.status === "cut") {
+      progress("bundle", { epoch: r.epoch });
+      r = await bundleEpoch(ctx, chain, r, (p) => progress("bundle", { epoch: r.epoch, ...p }));
+    }
+    if (r.status === "bundled") {
+      progress("sign", { epoch: r.epoch });
+      r = await attestEpoch(ctx, chain, r, { peers: peersOf(), publicUrl, fetch: doFetch });
+    }
+    if (r.status === "signed") {
+      progress("submit", { epoch: r.epoch });
+      r = await submitReport(ctx, chain, r);
+    }
+    return r;
+  }
+
+  async function resumeUnlocked(): Promise<EpochRow | undefined> {
+    const row = await reconcile();
+    if (row && STEPS.indexOf(row.status) < STEPS.indexOf("submitted")) return advance(row);
+    return row;
+  }
+
+  async function closeUnlocked(): Promise<EpochRow> {
+    const chain = chainOf();
+    let row = await resumeUnlocked();
+    if (row && row.status !== "submitted" && row.status !== "finalized") return row;
+    if (row?.status === "submitted") {
+      row = await finalizeReport(ctx, chain, row).catch((error: unknown) => {
+        if (error instanceof ApiError && error.code === "CHALLENGE_WINDOW_OPEN") {
+          throw new ApiError(409, "EPOCH_PENDING", `cannot close: ${error.message}`, error.hint);
+        }
+        throw error;
+      });
+    }
+    const next = Number(await getNextEpoch(chain.sdk));
+    const previous = (await latestFinalizedRow(ctx))?.epoch ?? 0;
+    if (next !== previous + 1) {
+      throw new ApiError(
+        409,
+        "EPOCH_OUT_OF_SYNC",
+        `Settlement expects epoch ${next} but this node's last finalized epoch is ${previous}`,
+        "Another attestor node is closing epochs on this Settlement; close from one node and co-sign on the others.",
+      );
+    }
+    progress("cut", { epoch: next });
+    const cut = await cutEpoch(ctx, chain, next, previous);
+    return advance(cut);
+  }
+
+  async function verifyReport(report: EpochReport, sources: readonly string[]): Promise<BundleVerification> {
+    const chain = chainOf();
+    const cid = cidOfBundleUri(report.bundleURI);
+    if (!cid) {
+      throw new ApiError(
+        400,
+        "INVALID_BUNDLE_URI",
+        `bundleURI ${report.bundleURI} is not tributary://bundle/<cid>`,
+        "Reports built by Tributary nodes name their bundle by CID.",
+      );
+    }
+    const lines = await openBundle(ctx, cid, sources, doFetch);
+    const previous = report.epoch > 1n ? await onChainReport(chain, report.epoch - 1n) : undefined;
+    return verifyBundle(ctx, chain, {
+      report,
+      lines,
+      openBundle: (c) => openBundle(ctx, c, sources, doFetch),
+      previousOnChain:
+        previous?.finalized === true
+          ? {
+              epoch: previous.report.epoch,
+              chargesRoot: previous.report.chargesRoot,
+              rewardsRoot: previous.report.rewardsRoot,
+            }
+          : undefined,
+    });
+  }
+
+  return {
+    /** Finishes an interrupted close (call at start). */
+    resume: () => exclusive(resumeUnlocked),
+
+    /**
+     * Closes an epoch: finalizes the previous report if its window has passed, cuts the receipts not yet in an
+     * epoch, bundles, signs (with co-signatures up to the quorum) and submits.
+     *
+     * @throws {ApiError} 409 `EPOCH_PENDING` while the previous report is in its challenge window; 503
+     * `QUORUM_NOT_REACHED` (nothing submitted) when peers refuse.
+     */
+    close: () => exclusive(closeUnlocked),
+
+    /** Finalizes `epoch` (this node's row) once its window has passed. */
+    finalize: (epoch: number) =>
+      exclusive(async () => {
+        await reconcile();
+        const row = await requireEpochRow(ctx, epoch);
+        if (row.status !== "submitted" && row.status !== "finalized") {
+          throw new ApiError(
+            409,
+            "EPOCH_NOT_SUBMITTED",
+            `epoch ${epoch} is ${row.status}`,
+            "Close it first.",
+          );
+        }
+        return finalizeReport(ctx, chainOf(), row);
+      }),
+
+    /** One timer tick: finalize what is due, close when receipts wait. Never throws. */
+    async tick(): Promise<void> {
+      try {
+        await exclusive(async () => {
+          const row = await resumeUnlocked();
+          if (row?.status === "submitted") {
+            const block = await chainOf().publicClient.getBlock({ blockTag: "latest" });
+            if (block.timestamp < BigInt(row.challenge_ends_at ?? 0)) return;
+            await finalizeReport(ctx, chainOf(), row);
+          }
+          const waiting = await ctx.db
+            .selectFrom("receipts")
+            .select(sql<number>`count(*)`.as("n"))
+            .where("epoch", "is", null)
+            .executeTakeFirstOrThrow();
+          if (waiting.n > 0) await closeUnlocked();
+        });
+      } catch (error) {
+        ctx.log("warn", "epoch timer: close deferred", {
+          error: error instanceof Error ? error.message : String(error),
+        });
+      }
+    },
+
+    /** Verifies an epoch against the report Settlement accepted for it; stores the result on this node's row. */
+    async verify(epoch: number, nodeURL?: string): Promise<BundleVerification> {
+      const chain = chainOf();
+      const onChain = await onChainReport(chain, BigInt(epoch));
+      if (!onChain) {
+        throw new ApiError(
+          404,
+          "EPOCH_NOT_ON_CHAIN",
+          `Settlement has no report for epoch ${epoch}`,
+          "Only submitted epochs can be verified; GET /v1/epochs lists them.",
+        );
+      }
+      const result = await verifyReport(onChain.report, [...(nodeURL ? [nodeURL] : []), ...peersOf()]);
+      if (await getEpochRow(ctx, epoch))
+        await updateEpoch(ctx, epoch, { verification: JSON.stringify(result) });
+      return result;
+    },
+
+    /**
+     * A peer's request to co-sign `report`: verify its bundle (downloaded from `nodeURL`) against the chain and,
+     * only if everything matches, sign it with this node's attestor key.
+     *
+     * @throws {ApiError} 409 `NOT_NEXT_EPOCH`, 422 `BUNDLE_MISMATCH` (with the differences).
+     */
+    async cosign(
+      report: EpochReport,
+      nodeURL: string,
+    ): Promise<{ signer: Address; signature: Hex; verification: BundleVerification }> {
+      const chain = chainOf();
+      const [next, pending] = await Promise.all([getNextEpoch(chain.sdk), getPendingEpoch(chain.sdk)]);
+      if (pending.epoch !== 0n || next !== report.epoch) {
+        throw new ApiError(
+          409,
+          "NOT_NEXT_EPOCH",
+          `Settlement expects epoch ${next}${pending.epoch !== 0n ? ` after pending epoch ${pending.epoch}` : ""}, not ${report.epoch}`,
+          "Co-sign the next report once the previous one is finalized.",
+        );
+      }
+      const verification = await verifyReport(report, [nodeURL]);
+      if (!verification.ok) {
+        ctx.log("warn", "refused to co-sign an epoch report", {
+          epoch: Number(report.epoch),
+          differences: verification.differences.slice(0, 5),
+        });
+        throw new ApiError(
+          422,
+          "BUNDLE_MISMATCH",
+          `epoch ${report.epoch}: the bundle does not match the report (${verification.differences.length} difference${verification.differences.length === 1 ? "" : "s"}, first: ${describe(verification.differences[0])})`,
+          "Nothing was signed. Run POST /v1/epochs/:epoch/verify on the closing node to see every difference.",
+          { cause: verification },
+        );
+      }
+      const account = chain.walletClient.account as unknown as Parameters<typeof signEpochReport>[0];
+      const signature = await signEpochReport(
+        account,
+        chain.chainId,
+        chain.deployment.contracts.settlement,
+        report,
+      );
+      ctx.log("info", "co-signed an epoch report", {
+        epoch: Number(report.epoch),
+        digest: digestOf(chain, report),
+      });
+      return { signer: getAddress(chain.walletClient.account.address), signature, verification };
+    },
+
+    proofOf: (account: Address, tree: "rewards" | "charges") => proofs().proofOf(account, tree),
+    earnings: (account: Address) => earningsOf(ctx, chainOf(), account),
+    claim: (accounts: readonly Address[]) => relayClaims(chainOf(), proofs(), accounts),
+    payer: (payer: Address) => payerView(ctx, chainOf(), payer),
+    view: async (epoch: number) => toEpochView(await requireEpochRow(ctx, epoch)),
+  };
+}
+
+function describe(
+  d: { receiptId?: string; field: string; expected: string; actual: string } | undefined,
+): string {
+  if (!d) return "none";
+  return `${d.receiptId ? `receipt ${d.receiptId} ` : ""}${d.field}: expected ${d.expected}, got ${d.actual}`;
+}
+
+/** The epoch service. */
+export type EpochService = ReturnType<typeof createEpochService>;

@@ -1,0 +1,58 @@
+import { sql } from "kysely";
+import type { ChainContext, NodeContext } from "../context/NodeContext.ts";
+import type { EpochRow } from "../db/schema.ts";
+import { failpoint } from "./failpoint.ts";
+
+/**
+ * Step 1 of a close: in one transaction, gives every receipt not yet in an epoch (up to the newest one now)
+ * to epoch `epoch` and records the epoch as `cut`. Receipts written afterwards go to the next epoch; a
+ * crash before the commit leaves nothing cut, after it the cut is complete.
+ */
+export async function cutEpoch(
+  ctx: NodeContext,
+  chain: ChainContext,
+  epoch: number,
+  previousEpoch: number,
+): Promise<EpochRow> {
+  const payersBlock = Number(await chain.publicClient.getBlockNumber({ cacheTime: 0 }));
+  const now = new Date().toISOString();
+  const row = await ctx.db.transaction().execute(async (trx) => {
+    const { last } = await trx
+      .selectFrom("receipts")
+      .select(sql<number>`coalesce(max(rowid), 0)`.as("last"))
+      .executeTakeFirstOrThrow();
+    await trx
+      .updateTable("receipts")
+      .set({ epoch })
+      .where("epoch", "is", null)
+      .where(sql<number>`rowid`, "<=", last)
+      .execute();
+    const values: EpochRow = {
+      epoch,
+      status: "cut",
+      last_rowid: last,
+      previous_epoch: previousEpoch,
+      payers_block: payersBlock,
+      receipt_count: 0,
+      epoch_charged: "0",
+      cumulative_charged: null,
+      cumulative_rewards: null,
+      charges_root: null,
+      rewards_root: null,
+      receipts_root: null,
+      bundle_cid: null,
+      digest: null,
+      signatures: "[]",
+      submit_tx: null,
+      challenge_ends_at: null,
+      finalize_tx: null,
+      verification: null,
+      created_at: now,
+      updated_at: now,
+    };
+    await trx.insertInto("epochs").values(values).execute();
+    return values;
+  });
+  failpoint("after-cut");
+  return row;
+}
