@@ -10,8 +10,11 @@ import { listDepositors } from "./chainReads.ts";
 import { getEpochRow, leavesOf } from "./epochRecords.ts";
 import { failpoint } from "./failpoint.ts";
 
-/** Receipts read from the database per query (keyset pages: no long-lived cursor blocks the gateway). */
-const PAGE = 2_000;
+/**
+ * Receipts read from the database per query (keyset pages: no long-lived cursor blocks the gateway).
+ * Crash tests set `TRIBUTARY_BUNDLE_PAGE` small to die between two pages.
+ */
+const PAGE = Number(process.env.TRIBUTARY_BUNDLE_PAGE ?? 2_000);
 
 /** Progress of a bundle being written. */
 export type BundleProgress = { receipts: number };
@@ -98,7 +101,7 @@ export async function bundleEpoch(
     }
     after = rows[rows.length - 1]!.rowid;
     onProgress?.({ receipts: count });
-    if (count >= PAGE) failpoint("mid-bundle");
+    if (rows.length === PAGE) failpoint("mid-bundle");
   }
   const result = aggregator.finish({ payers });
   for (const p of payers) await writer.payer(p);

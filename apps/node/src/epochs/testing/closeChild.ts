@@ -1,0 +1,34 @@
+/**
+ * Child process of the epoch crash tests: opens a node on a data directory and closes an epoch, so that
+ * `TRIBUTARY_FAILPOINT=<step>` can SIGKILL it in the middle. Config as JSON in `TRIBUTARY_TEST_CONFIG`:
+ * `{ dataDir, rpcUrl, deployment, accountIndex }`. Prints the epoch view as JSON when it survives.
+ *
+ *   node --import tsx closeChild.ts
+ */
+import type { Deployment } from "@tributary/chain";
+import { mnemonicToAccount } from "viem/accounts";
+import { createNode } from "../../createNode.ts";
+import { createEpochService } from "../createEpochService.ts";
+import { toEpochView } from "../epochRecords.ts";
+
+type ChildConfig = { dataDir: string; rpcUrl: string; deployment: Deployment; accountIndex: number };
+
+const config = JSON.parse(process.env.TRIBUTARY_TEST_CONFIG ?? "{}") as ChildConfig;
+const node = await createNode({
+  dataDir: config.dataDir,
+  chain: {
+    rpcUrl: config.rpcUrl,
+    deployment: config.deployment,
+    // The public anvil test mnemonic: this script only ever runs against a local test chain.
+    account: mnemonicToAccount("test test test test test test test test test test test junk", {
+      addressIndex: config.accountIndex,
+    }),
+    pollIntervalMs: 0,
+  },
+});
+try {
+  const row = await createEpochService(node.ctx).close();
+  process.stdout.write(`${JSON.stringify(toEpochView(row))}\n`);
+} finally {
+  await node.stop();
+}
