@@ -7,7 +7,7 @@ import type { ChainContext, NodeContext } from "../context/NodeContext.ts";
 import type { EpochRow } from "../db/schema.ts";
 import { createBundleWriter } from "./bundle.ts";
 import { listDepositors } from "./chainReads.ts";
-import { getEpochRow, leavesOf } from "./epochRecords.ts";
+import { getEpochRow, leavesOf, receiptRange } from "./epochRecords.ts";
 import { failpoint } from "./failpoint.ts";
 
 /**
@@ -50,44 +50,35 @@ export async function bundleEpoch(
     payersBlock: row.payers_block,
   });
 
-  // contribution id → datanet id, for earnings by datanet (loaded once per id).
-  const datanetOf = new Map<string, number>();
+  // contribution id → datanet id, for earnings by datanet (memory grows with contributions, not receipts).
+  const datanetOf = new Map<bigint, number>();
+  for (const c of await ctx.db.selectFrom("contributions").select(["id", "datanet_id"]).execute()) {
+    datanetOf.set(BigInt(c.id), c.datanet_id);
+  }
   const earnings = new Map<string, bigint>();
-  const datanetFor = async (part: FeePart): Promise<number> => {
-    if (part.contributionId === undefined) return 0;
-    const key = part.contributionId.toString();
-    let d = datanetOf.get(key);
-    if (d === undefined) {
-      const c = await ctx.db
-        .selectFrom("contributions")
-        .select("datanet_id")
-        .where("id", "=", Number(part.contributionId))
-        .executeTakeFirst();
-      d = c?.datanet_id ?? 0;
-      datanetOf.set(key, d);
-    }
-    return d;
-  };
+  const datanetFor = (part: FeePart): number =>
+    part.contributionId === undefined ? 0 : (datanetOf.get(part.contributionId) ?? 0);
 
-  let after = 0;
+  const range = await receiptRange(ctx, epoch);
+  let after = range.from;
   let count = 0;
   let charged = 0n;
   for (;;) {
     const rows = await ctx.db
       .selectFrom("receipts")
       .select([sql<number>`rowid`.as("rowid"), "receipt_json", "hash", "signature", "input", "output"])
-      .where("epoch", "=", epoch)
       .where(sql<number>`rowid`, ">", after)
+      .where(sql<number>`rowid`, "<=", range.to)
       .orderBy(sql`rowid`)
       .limit(PAGE)
       .execute();
     if (rows.length === 0) break;
     for (const r of rows) {
-      const receipt = receiptFromJson(r.receipt_json);
+      const receipt = receiptFromJson(r.receipt_json, { trusted: true });
       aggregator.add(receipt, r.hash as Hex);
       charged += receipt.charged;
       for (const part of receipt.parts) {
-        const key = `${part.account.toLowerCase()}|${part.role}|${receipt.modelId}|${await datanetFor(part)}`;
+        const key = `${part.account.toLowerCase()}|${part.role}|${receipt.modelId}|${datanetFor(part)}`;
         earnings.set(key, (earnings.get(key) ?? 0n) + part.amount);
       }
       await writer.receipt({

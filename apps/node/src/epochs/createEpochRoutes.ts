@@ -8,7 +8,7 @@ import { ApiError } from "../api/ApiError.ts";
 import { requireOperator } from "../api/requireOperator.ts";
 import type { NodeContext } from "../context/NodeContext.ts";
 import { createEpochService, type EpochService, type EpochServiceOptions } from "./createEpochService.ts";
-import { parseEpochParam, toEpochView } from "./epochRecords.ts";
+import { epochOfRowid, epochRanges, parseEpochParam, receiptRange, toEpochView } from "./epochRecords.ts";
 
 /** Options of {@link createEpochRoutes}. */
 export type CreateEpochRoutesOptions = EpochServiceOptions & {
@@ -234,7 +234,7 @@ export function createEpochRoutes(ctx: NodeContext, options: CreateEpochRoutesOp
     const { limit, cursor } = page(c);
     let q = ctx.db
       .selectFrom("receipts")
-      .select([sql<number>`rowid`.as("rowid"), "id", "epoch", "receipt_json", "hash", "signature"])
+      .select([sql<number>`rowid`.as("rowid"), "id", "receipt_json", "hash", "signature"])
       .orderBy(sql`rowid`, "desc")
       .limit(limit + 1);
     if (cursor !== undefined) q = q.where(sql<number>`rowid`, "<", cursor);
@@ -252,11 +252,15 @@ export function createEpochRoutes(ctx: NodeContext, options: CreateEpochRoutesOp
       q = q.where("model_id", "=", Number(model));
     }
     const epoch = c.req.query("epoch");
-    if (epoch) q = q.where("epoch", "=", parseEpochParam(epoch));
+    if (epoch) {
+      const range = await receiptRange(ctx, parseEpochParam(epoch));
+      q = q.where(sql<number>`rowid`, ">", range.from).where(sql<number>`rowid`, "<=", range.to);
+    }
     const rows = await q.execute();
+    const ranges = await epochRanges(ctx);
     const items = rows.slice(0, limit).map((r) => ({
       id: r.id,
-      epoch: r.epoch,
+      epoch: epochOfRowid(ranges, r.rowid),
       receipt: JSON.parse(r.receipt_json),
       receiptHash: r.hash,
       signature: r.signature,
@@ -273,7 +277,12 @@ export function createEpochRoutes(ctx: NodeContext, options: CreateEpochRoutesOp
         "Receipt ids are 32 bytes of 0x-hex (X-Tributary-Receipt).",
       );
     }
-    const r = await ctx.db.selectFrom("receipts").selectAll().where("id", "=", id).executeTakeFirst();
+    const r = await ctx.db
+      .selectFrom("receipts")
+      .selectAll()
+      .select(sql<number>`rowid`.as("rowid"))
+      .where("id", "=", id)
+      .executeTakeFirst();
     if (!r)
       throw new ApiError(
         404,
@@ -284,7 +293,7 @@ export function createEpochRoutes(ctx: NodeContext, options: CreateEpochRoutesOp
     receiptFromJson(r.receipt_json);
     return c.json({
       id: r.id,
-      epoch: r.epoch,
+      epoch: epochOfRowid(await epochRanges(ctx), r.rowid),
       receipt: JSON.parse(r.receipt_json),
       receiptHash: r.hash,
       signature: r.signature,

@@ -17,6 +17,7 @@ import {
   latestEpochRow,
   latestFinalizedRow,
   requireEpochRow,
+  settledUpTo,
   toEpochView,
   updateEpoch,
 } from "./epochRecords.ts";
@@ -99,7 +100,6 @@ export function createEpochService(ctx: NodeContext, options: EpochServiceOption
           vetoed_at: new Date().toISOString(),
         })
         .execute();
-      await trx.updateTable("receipts").set({ epoch: null }).where("epoch", "=", row.epoch).execute();
       await trx.deleteFrom("epoch_leaves").where("epoch", "=", row.epoch).execute();
       await trx.deleteFrom("epoch_earnings").where("epoch", "=", row.epoch).execute();
       await trx.deleteFrom("epochs").where("epoch", "=", row.epoch).execute();
@@ -247,7 +247,7 @@ export function createEpochService(ctx: NodeContext, options: EpochServiceOption
           const waiting = await ctx.db
             .selectFrom("receipts")
             .select(sql<number>`count(*)`.as("n"))
-            .where("epoch", "is", null)
+            .where(sql<number>`rowid`, ">", await settledUpTo(ctx))
             .executeTakeFirstOrThrow();
           if (waiting.n > 0) await closeUnlocked();
         });

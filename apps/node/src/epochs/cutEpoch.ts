@@ -4,8 +4,8 @@ import type { EpochRow } from "../db/schema.ts";
 import { failpoint } from "./failpoint.ts";
 
 /**
- * Step 1 of a close: in one transaction, gives every receipt not yet in an epoch (up to the newest one now)
- * to epoch `epoch` and records the epoch as `cut`. Receipts written afterwards go to the next epoch; a
+ * Step 1 of a close: records epoch `epoch` as `cut`, taking every receipt not yet in an epoch up to the newest
+ * one now (its `last_rowid`; see `receiptRange`). Receipts written afterwards go to the next epoch; a
  * crash before the commit leaves nothing cut, after it the cut is complete.
  */
 export async function cutEpoch(
@@ -21,12 +21,6 @@ export async function cutEpoch(
       .selectFrom("receipts")
       .select(sql<number>`coalesce(max(rowid), 0)`.as("last"))
       .executeTakeFirstOrThrow();
-    await trx
-      .updateTable("receipts")
-      .set({ epoch })
-      .where("epoch", "is", null)
-      .where(sql<number>`rowid`, "<=", last)
-      .execute();
     const values: EpochRow = {
       epoch,
       status: "cut",

@@ -1,7 +1,9 @@
 import { receiptFromJson } from "@tributary/core";
 import { getClaimed } from "@tributary/sdk";
+import { sql } from "kysely";
 import { type Address, getAddress } from "viem";
 import type { ChainContext, NodeContext } from "../context/NodeContext.ts";
+import { settledUpTo } from "./epochRecords.ts";
 
 /** An account's earnings as the dashboard shows them (docs/api-epochs.md). Amounts in base units. */
 export type Earnings = {
@@ -76,7 +78,7 @@ export async function earningsOf(ctx: NodeContext, chain: ChainContext, account:
   const open = await ctx.db
     .selectFrom("receipts")
     .select("receipt_json")
-    .where("epoch", "is", null)
+    .where(sql<number>`rowid`, ">", await settledUpTo(ctx))
     .where("receipt_json", "like", `%${key}%`)
     .execute();
   const datanetOf = new Map<string, number>();

@@ -142,3 +142,53 @@ export function parseEpochParam(raw: string): number {
   }
   return Number(raw);
 }
+
+/**
+ * The receipts an epoch took: those with `rowid` in `(from, to]`. An epoch is a contiguous range of the
+ * receipts table (receipts are only ever appended), so a cut writes one row instead of updating every receipt,
+ * and a vetoed epoch gives its receipts back by deleting that row.
+ */
+export async function receiptRange(
+  ctx: Pick<NodeContext, "db">,
+  epoch: number,
+): Promise<{ from: number; to: number }> {
+  const row = await ctx.db
+    .selectFrom("epochs")
+    .select(["last_rowid", "previous_epoch"])
+    .where("epoch", "=", epoch)
+    .executeTakeFirst();
+  if (!row) return { from: 0, to: 0 };
+  const previous = await ctx.db
+    .selectFrom("epochs")
+    .select("last_rowid")
+    .where("epoch", "<", epoch)
+    .orderBy("epoch", "desc")
+    .limit(1)
+    .executeTakeFirst();
+  return { from: previous?.last_rowid ?? 0, to: row.last_rowid };
+}
+
+/** The highest receipt rowid any epoch took: receipts above it are not in an epoch yet. */
+export async function settledUpTo(ctx: Pick<NodeContext, "db">): Promise<number> {
+  const row = await ctx.db
+    .selectFrom("epochs")
+    .select((eb) => eb.fn.max("last_rowid").as("last"))
+    .executeTakeFirst();
+  return Number(row?.last ?? 0);
+}
+
+/** The epoch a receipt (by rowid) belongs to, or null; `ranges` from {@link epochRanges}. */
+export function epochOfRowid(
+  ranges: readonly { epoch: number; last_rowid: number }[],
+  rowid: number,
+): number | null {
+  for (const r of ranges) if (rowid <= r.last_rowid) return r.epoch;
+  return null;
+}
+
+/** Every epoch's last rowid, ascending. */
+export async function epochRanges(
+  ctx: Pick<NodeContext, "db">,
+): Promise<{ epoch: number; last_rowid: number }[]> {
+  return ctx.db.selectFrom("epochs").select(["epoch", "last_rowid"]).orderBy("epoch").execute();
+}

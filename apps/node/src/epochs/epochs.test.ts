@@ -10,6 +10,7 @@ import {
 import type { Address } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type PaidNetwork, setupPaidNetwork } from "./testing/paidNetwork.ts";
+import { receiptsOf } from "./testing/receiptsOf.ts";
 
 type Json = Record<string, unknown>;
 
@@ -29,9 +30,11 @@ describe("epochs: close, verify, finalize, proofs, claims, withdrawals (anvil, n
     return { status: res.status, body: (await res.json()) as Json };
   };
   const chargedInDb = async (epoch?: number) => {
-    let q = net.nodes[0]!.node.db.selectFrom("receipts").select("charged");
-    if (epoch !== undefined) q = q.where("epoch", "=", epoch);
-    return (await q.execute()).reduce((s, r) => s + BigInt(r.charged), 0n);
+    const rows =
+      epoch === undefined
+        ? await net.nodes[0]!.node.db.selectFrom("receipts").select("charged").execute()
+        : await receiptsOf(net.nodes[0]!.node, epoch);
+    return rows.reduce((s, r) => s + BigInt(r.charged), 0n);
   };
 
   beforeAll(async () => {
@@ -55,10 +58,7 @@ describe("epochs: close, verify, finalize, proofs, claims, withdrawals (anvil, n
     expect(view.cumulativeRewards).toBe(view.cumulativeCharged);
     expect(view.signers).toEqual([net.nodes[0]!.account]);
     // Every receipt is in the epoch, none is left over.
-    const left = await net.nodes[0]!.node.db.selectFrom("receipts")
-      .select("id")
-      .where("epoch", "is", null)
-      .execute();
+    const left = await receiptsOf(net.nodes[0]!.node);
     expect(left).toHaveLength(0);
     // The bundle is served and is JSON lines: header, 3 receipts, payers, leaves, report.
     const bundle = await (await fetch(`${url}/v1/epochs/1/bundle`)).text();

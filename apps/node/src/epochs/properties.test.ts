@@ -17,6 +17,7 @@ import fc from "fast-check";
 import type { Address, Hex } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type PaidNetwork, setupPaidNetwork } from "./testing/paidNetwork.ts";
+import { receiptsOf } from "./testing/receiptsOf.ts";
 
 type Json = Record<string, unknown>;
 
@@ -87,11 +88,7 @@ describe("settlement properties over random deposits, requests, disconnects, epo
       .execute();
     for (const e of epochs) {
       expect(e.cumulative_rewards).toBe(e.cumulative_charged);
-      const receipts = await db
-        .selectFrom("receipts")
-        .select("charged")
-        .where("epoch", "=", e.epoch)
-        .execute();
+      const receipts = await receiptsOf(net.nodes[0]!.node, e.epoch);
       expect(receipts.reduce((s, r) => s + BigInt(r.charged), 0n)).toBe(BigInt(e.epoch_charged));
       const leaves = await db
         .selectFrom("epoch_leaves")

@@ -2,6 +2,7 @@ import { canonicalReceiptBytes, receiptFromJson, receiptHash, signReceipt } from
 import { getFinalizedEpoch, getPendingEpoch } from "@tributary/sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type PaidNetwork, setupPaidNetwork } from "./testing/paidNetwork.ts";
+import { receiptsOf } from "./testing/receiptsOf.ts";
 
 type Json = Record<string, unknown>;
 
@@ -49,10 +50,11 @@ describe("attestor quorum: three nodes with their own keys, quorum 2, co-signing
       200,
     );
     const db = a!.node.db;
+    const [open] = await receiptsOf(a!.node);
     const row = await db
       .selectFrom("receipts")
       .selectAll()
-      .where("epoch", "is", null)
+      .where("id", "=", open!.id)
       .executeTakeFirstOrThrow();
     const honest = receiptFromJson(row.receipt_json);
     const parts = honest.parts.map((p) => ({ ...p }));

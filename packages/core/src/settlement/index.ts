@@ -23,7 +23,7 @@ export {
   type Receipt,
   type ReceiptAttribution,
 } from "./receipt.ts";
-export { receiptFromJson } from "./receiptFromJson.ts";
+export { type ReceiptFromJsonOptions, receiptFromJson } from "./receiptFromJson.ts";
 export { receiptHash } from "./receiptHash.ts";
 export {
   type ReceiptSigner,

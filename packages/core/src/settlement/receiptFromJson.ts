@@ -48,6 +48,63 @@ const addr = (v: unknown, where: string): Address => {
   return getAddress(v as string);
 };
 
+/** Options of {@link receiptFromJson}. */
+export type ReceiptFromJsonOptions = {
+  /**
+   * The text comes from this node's own database, written canonical by the gateway: skip the field checks and
+   * the canonical round trip (addresses stay lower case). Ten times faster; what an epoch close of a million
+   * receipts needs. Never for receipts from elsewhere.
+   */
+  readonly trusted?: boolean;
+};
+
+const B = (v: unknown): bigint => BigInt(v as string);
+
+/** The fast path of {@link receiptFromJson} (no checks; see `trusted`). */
+function trustedReceipt(j: Json): Receipt {
+  const pricing = j.pricing as Json;
+  const split = j.split as Json;
+  const attribution = j.attribution as Json;
+  return {
+    version: 1,
+    id: j.id as Hex,
+    payer: j.payer as Address,
+    modelId: B(j.modelId),
+    ...(j.agentId === undefined ? {} : { agentId: B(j.agentId) }),
+    datanetVersions: (j.datanetVersions as Json[]).map((v) => ({
+      datanetId: B(v.datanetId),
+      version: B(v.version),
+    })),
+    inputHash: j.inputHash as Hex,
+    outputHash: j.outputHash as Hex,
+    inputTokens: j.inputTokens as number,
+    outputTokens: j.outputTokens as number,
+    pricing: { perCall: B(pricing.perCall), per1kOutputTokens: B(pricing.per1kOutputTokens) },
+    split: { ownerBps: split.ownerBps as number, dataBps: split.dataBps as number },
+    protocolFeeBps: j.protocolFeeBps as number,
+    agentFeeBps: j.agentFeeBps as number,
+    price: B(j.price),
+    agentFee: B(j.agentFee),
+    charged: B(j.charged),
+    parts: (j.parts as Json[]).map((p) => ({
+      role: p.role as FeeRole,
+      account: p.account as Address,
+      amount: B(p.amount),
+      ...(p.contributionId === undefined ? {} : { contributionId: B(p.contributionId) }),
+    })),
+    attribution: {
+      algorithm: attribution.algorithm as string,
+      params: attribution.params as Record<string, string | number | boolean>,
+      contributions: (attribution.contributions as Json[]).map((c) => ({
+        contributionId: B(c.contributionId),
+        ppm: c.ppm as number,
+      })),
+    },
+    timestamp: j.timestamp as number,
+    node: j.node as Address,
+  };
+}
+
 /**
  * Parses a receipt from its canonical JSON (the form `receiptToJson` gives, as bundles and API responses
  * carry it) and checks it is exactly canonical: serializing the result gives back the same text, so its hash
@@ -58,7 +115,8 @@ const addr = (v: unknown, where: string): Address => {
  * @example
  * const receipt = receiptFromJson(line.receipt); // then verifyReceiptSignature(receipt, line.signature, …)
  */
-export function receiptFromJson(input: string | Json): Receipt {
+export function receiptFromJson(input: string | Json, options: ReceiptFromJsonOptions = {}): Receipt {
+  if (options.trusted) return trustedReceipt(typeof input === "string" ? (JSON.parse(input) as Json) : input);
   let text: string | undefined;
   let json: Json;
   if (typeof input === "string") {
