@@ -53,12 +53,9 @@ const CompletionRequest = z
     example: { model: "moby-ig", prompt: "Call me Ishmael.", max_tokens: 32 },
   });
 
-const Tributary = z
-  .record(z.string(), z.unknown())
-  .optional()
-  .meta({
-    description: "Tributary extension: the signed receipt of the charge and the attribution of the output.",
-  });
+const Tributary = z.record(z.string(), z.unknown()).optional().meta({
+  description: "Tributary extension: the signed receipt of the charge and the attribution of the output.",
+});
 
 const ChatCompletion = z
   .object({

@@ -69,7 +69,8 @@ function refName(s){return s&&s.$ref?s.$ref.replace('#/components/schemas/',''):
 function typeOf(s){var n=refName(s);if(n)return n;s=s||{};if(s.const!==undefined)return JSON.stringify(s.const);if(s.enum)return s.enum.map(function(v){return JSON.stringify(v);}).join(' | ');
 var alts=s.anyOf||s.oneOf;if(alts)return alts.map(typeOf).join(' | ');var t=Array.isArray(s.type)?s.type.join(' | '):(s.type||'any');
 if(t==='array')return typeOf(s.items||{})+'[]';if(s.format)t+=' ('+s.format+')';if(s.pattern)t+=' /'+s.pattern+'/';
-if(s.minimum!==undefined||s.maximum!==undefined)t+=' ['+(s.minimum!==undefined?s.minimum:'')+'..'+(s.maximum!==undefined?s.maximum:'')+']';return t;}
+var big=9007199254740991,lo=s.minimum===-big?undefined:s.minimum,hi=s.maximum===big?undefined:s.maximum;
+if(lo!==undefined||hi!==undefined)t+=' ['+(lo!==undefined?lo:'')+'..'+(hi!==undefined?hi:'')+']';return t;}
 function schemaTree(s,depth){depth=depth||0;var r=deref(s);var ul=el('ul');
 if(depth>6)return ul;
 var alts=r.anyOf||r.oneOf;if(alts&&depth<6){alts.forEach(function(a,i){var li=el('li',{},[el('span',{cls:'d',text:(i?'or ':'one of ')}),el('span',{cls:'t',text:typeOf(a)})]);var rr=deref(a);if(rr.properties)li.appendChild(schemaTree(a,depth+1));ul.appendChild(li);});return ul;}
