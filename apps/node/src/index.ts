@@ -37,6 +37,7 @@ export {
   type OpenApiInfo,
   openApiPath,
 } from "./api/openapi/buildOpenApiDocument.ts";
+export { epochsRouteDocs } from "./api/openapi/epochsRouteDocs.ts";
 export { gatewayRouteDocs } from "./api/openapi/gatewayRouteDocs.ts";
 export { renderDocsPage } from "./api/openapi/renderDocsPage.ts";
 export { requireOperator } from "./api/requireOperator.ts";

@@ -8,6 +8,7 @@ import { createRouter, defineRoute, type RouteDoc, routeDocsOf } from "./defineR
 import { createJsonLogger, logRequest, REQUEST_ID, requestObserver } from "./logger.ts";
 import { createMetrics, type Metrics } from "./metrics.ts";
 import { buildOpenApiDocument, type OpenApiDocument } from "./openapi/buildOpenApiDocument.ts";
+import { epochsRouteDocs } from "./openapi/epochsRouteDocs.ts";
 import { gatewayRouteDocs } from "./openapi/gatewayRouteDocs.ts";
 import { renderDocsPage } from "./openapi/renderDocsPage.ts";
 
@@ -35,7 +36,8 @@ export type CreateAppParameters = {
   log?: Logger;
   /**
    * Documentation of routes written without `defineRoute` that the OpenAPI document includes when a
-   * mounted route has the same method and path (default: the OpenAI-compatible gateway routes).
+   * mounted route has the same method and path (default: the OpenAI-compatible gateway routes and the
+   * epochs routes).
    */
   extraDocs?: readonly RouteDoc[];
 };
@@ -242,7 +244,7 @@ function documentedRoutes(app: Hono, subApps: Hono[], params: CreateAppParameter
   const key = (method: string, path: string) => `${method.toUpperCase()} ${path}`;
   const known = new Set(docs.map((d) => key(d.method, d.path)));
   const mounted = new Set(app.routes.map((r) => key(r.method, r.path)));
-  for (const d of params.extraDocs ?? gatewayRouteDocs) {
+  for (const d of params.extraDocs ?? [...gatewayRouteDocs, ...epochsRouteDocs]) {
     const k = key(d.method, d.path);
     if (mounted.has(k) && !known.has(k)) {
       docs.push(d);

@@ -90,6 +90,7 @@ export function buildOpenApiDocument(docs: readonly RouteDoc[], info: OpenApiInf
       const required = new Set((js.required as string[] | undefined) ?? []);
       for (const [name, prop] of Object.entries((js.properties ?? {}) as Record<string, JsonObject>)) {
         const { description, ...propSchema } = prop;
+        pending.push({ value: propSchema, io: "input" }); // a copy: its refs need rewriting too
         parameters.push({
           name,
           in: where,
