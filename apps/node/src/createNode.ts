@@ -18,6 +18,7 @@ import {
 } from "viem";
 import { foundry } from "viem/chains";
 import { createApp, type Readiness } from "./api/createApp.ts";
+import { createJsonLogger } from "./api/logger.ts";
 import { createMetrics, type Metrics } from "./api/metrics.ts";
 import { createAttributionRoutes } from "./attribution/createAttributionRoutes.ts";
 import { createIndexFileStore, type IndexFileStore } from "./attribution/createIndexFileStore.ts";
@@ -47,7 +48,7 @@ export type NodeConfig = {
   };
   /** Extra route factories that receive the node context (datanets, gateway, ... as they land). */
   routes?: ((ctx: NodeContext) => Hono)[];
-  /** Log sink (default: none; `tributary up` passes `createJsonLogger()`). */
+  /** Log sink (default: JSON lines on stderr, errors only; e.g. `createJsonLogger({ level: "info" })`). */
   log?: Logger;
   /** Metrics registry (default: a new one), served at `GET /metrics` and given to services as `ctx.metrics`. */
   metrics?: Metrics;
@@ -138,7 +139,7 @@ export async function createNode(config: NodeConfig): Promise<TributaryNode> {
   const db = database.db;
   const indexes = createIndexFileStore({ dir: join(dataDir, "indexes") });
   const store = createLocalContentStore({ dir: join(dataDir, "content") });
-  const log: Logger = config.log ?? (() => {});
+  const log: Logger = config.log ?? createJsonLogger({ level: "error" });
   const metrics = config.metrics ?? createMetrics();
   let chainCtx: ChainContext | undefined;
   if (config.chain) {
