@@ -10,17 +10,12 @@ export const UploadIdParams = z.object({
 export const StageUploadForm = z
   .object({
     contributor: Address,
-    mode: z
-      .enum(["relayed", "direct"])
-      .optional()
-      .meta({
-        description: "relayed (default): sign, the node pays gas; direct: send contributeBatch yourself.",
-      }),
-    files: z
-      .array(z.file())
-      .meta({
-        description: "One or more files; the name decides the format (.txt .md .jsonl .csv .pdf .docx).",
-      }),
+    mode: z.enum(["relayed", "direct"]).optional().meta({
+      description: "relayed (default): sign, the node pays gas; direct: send contributeBatch yourself.",
+    }),
+    files: z.array(z.file()).meta({
+      description: "One or more files; the name decides the format (.txt .md .jsonl .csv .pdf .docx).",
+    }),
   })
   .meta({ id: "StageUploadForm" });
 
@@ -94,11 +89,9 @@ export const UploadView = z
         batches: z.array(
           z.object({
             batch: z.number().int(),
-            typedData: z
-              .record(z.string(), z.unknown())
-              .meta({
-                description: "EIP-712 typed data of ContributionBatch: sign it with the contributor's key.",
-              }),
+            typedData: z.record(z.string(), z.unknown()).meta({
+              description: "EIP-712 typed data of ContributionBatch: sign it with the contributor's key.",
+            }),
           }),
         ),
       })
