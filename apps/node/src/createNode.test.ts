@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { buildIndex, createTokenizer } from "@tributary/core";
 import { afterEach, describe, expect, it } from "vitest";
-import { createNode, type TributaryNode } from "./createNode.ts";
+import { createNode, NODE_VERSION, type TributaryNode } from "./createNode.ts";
 
 const docs = [
   {
@@ -81,7 +81,7 @@ describe("createNode", () => {
     });
     expect(big.status).toBe(413);
     expect(await big.json()).toMatchObject({ error: { code: "BODY_TOO_LARGE" } });
-    expect(await (await fetch(`${url}/health`)).json()).toEqual({ ok: true });
+    expect(await (await fetch(`${url}/health`)).json()).toMatchObject({ ok: true, version: NODE_VERSION });
   });
 });
 

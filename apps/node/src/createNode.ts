@@ -1,4 +1,4 @@
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { serve } from "@hono/node-server";
 import { agentRegistryAbi, datanetRegistryAbi, modelRegistryAbi, settlementAbi } from "@tributary/abi";
@@ -6,6 +6,7 @@ import type { Deployment } from "@tributary/chain";
 import { type AttributionIndex, createTokenizer } from "@tributary/core";
 import { createTributaryClient } from "@tributary/sdk";
 import type { Hono } from "hono";
+import { sql } from "kysely";
 import {
   type Account,
   type Chain,
@@ -16,7 +17,9 @@ import {
   type Transport,
 } from "viem";
 import { foundry } from "viem/chains";
-import { createApp } from "./api/createApp.ts";
+import { createApp, type Readiness } from "./api/createApp.ts";
+import { createJsonLogger } from "./api/logger.ts";
+import { createMetrics, type Metrics } from "./api/metrics.ts";
 import { createAttributionRoutes } from "./attribution/createAttributionRoutes.ts";
 import { createIndexFileStore, type IndexFileStore } from "./attribution/createIndexFileStore.ts";
 import type { ChainContext, Logger, NodeContext } from "./context/NodeContext.ts";
@@ -45,10 +48,69 @@ export type NodeConfig = {
   };
   /** Extra route factories that receive the node context (datanets, gateway, ... as they land). */
   routes?: ((ctx: NodeContext) => Hono)[];
+  /** Log sink (default: JSON lines on stderr, errors only; e.g. `createJsonLogger({ level: "info" })`). */
   log?: Logger;
+  /** Metrics registry (default: a new one), served at `GET /metrics` and given to services as `ctx.metrics`. */
+  metrics?: Metrics;
+  /** Readiness (`GET /health/ready`): the indexer may be this many blocks behind the head (default 64). */
+  health?: { maxIndexerLagBlocks?: number };
   /** Secret that operator routes require (`Authorization: Bearer <token>`); none = open (tests, loopback). */
   operatorToken?: string;
 };
+
+/** The version of @tributary/node (its package.json). */
+export const NODE_VERSION: string = (
+  JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string }
+).version;
+
+type ChainStatus = { head?: number; indexedBlock: number; lagBlocks?: number; error?: string };
+
+/** Reads the chain head (2 s timeout) and the indexer's cursor; the lag counts blocks past `confirmations`. */
+function chainStatusOf(chain: ChainContext | undefined, confirmations: number): () => Promise<ChainStatus> {
+  return async () => {
+    if (!chain) return { indexedBlock: -1 };
+    const indexedBlock = await chain.indexer.cursor();
+    try {
+      const head = Number(
+        await Promise.race([
+          chain.publicClient.getBlockNumber({ cacheTime: 0 }),
+          new Promise<never>((_, reject) =>
+            setTimeout(() => reject(new Error("timed out after 2 s")), 2000).unref(),
+          ),
+        ]),
+      );
+      return { head, indexedBlock, lagBlocks: Math.max(0, head - confirmations - indexedBlock) };
+    } catch (e) {
+      return { indexedBlock, error: `chain RPC: ${(e as Error).message.split("\n")[0]}` };
+    }
+  };
+}
+
+function registerIndexerMetrics(metrics: Metrics, status: () => Promise<ChainStatus>): void {
+  const head = metrics.gauge(
+    "tributary_chain_head_block",
+    "Latest block of the chain RPC (-1 when unreachable).",
+  );
+  const indexed = metrics.gauge(
+    "tributary_indexer_block",
+    "Last block the indexer has applied (-1 before the first sync).",
+  );
+  const lag = metrics.gauge(
+    "tributary_indexer_lag_blocks",
+    "Blocks the indexer is behind the head, past the confirmations it waits for (-1 when unknown).",
+  );
+  const up = metrics.gauge(
+    "tributary_chain_rpc_up",
+    "1 when the chain RPC answered the last scrape, else 0.",
+  );
+  metrics.onCollect(async () => {
+    const s = await status();
+    head.set(s.head ?? -1);
+    indexed.set(s.indexedBlock);
+    lag.set(s.lagBlocks ?? -1);
+    up.set(s.head === undefined ? 0 : 1);
+  });
+}
 
 /** A running (or ready to run) node. */
 export type TributaryNode = {
@@ -77,7 +139,8 @@ export async function createNode(config: NodeConfig): Promise<TributaryNode> {
   const db = database.db;
   const indexes = createIndexFileStore({ dir: join(dataDir, "indexes") });
   const store = createLocalContentStore({ dir: join(dataDir, "content") });
-  const log: Logger = config.log ?? (() => {});
+  const log: Logger = config.log ?? createJsonLogger({ level: "error" });
+  const metrics = config.metrics ?? createMetrics();
   let chainCtx: ChainContext | undefined;
   if (config.chain) {
     const c = config.chain;
@@ -127,6 +190,7 @@ export async function createNode(config: NodeConfig): Promise<TributaryNode> {
     tokenizer: createTokenizer(),
     ...(chainCtx ? { chain: chainCtx } : {}),
     log,
+    metrics,
     ...(config.operatorToken ? { operatorToken: config.operatorToken } : {}),
   };
   const cacheSize = config.indexCacheSize ?? 8;
@@ -154,8 +218,45 @@ export async function createNode(config: NodeConfig): Promise<TributaryNode> {
     return index;
   };
 
+  const chainStatus = chainStatusOf(chainCtx, config.chain?.confirmations ?? 0);
+  if (chainCtx) registerIndexerMetrics(metrics, chainStatus);
+  const maxLag = config.health?.maxIndexerLagBlocks ?? 64;
+  const ready = async (): Promise<Readiness> => {
+    const checks: Readiness["checks"] = {};
+    try {
+      await sql`select 1`.execute(db);
+      checks.database = { ok: true };
+    } catch (e) {
+      checks.database = { ok: false, error: (e as Error).message };
+    }
+    if (chainCtx) {
+      const status = await chainStatus();
+      checks.chain = {
+        ok: status.head !== undefined,
+        chainId: chainCtx.chainId,
+        ...(status.head === undefined ? { error: status.error ?? "no answer" } : { head: status.head }),
+      };
+      const lag = status.head === undefined ? undefined : status.lagBlocks;
+      checks.indexer = {
+        ok: lag !== undefined && lag <= maxLag,
+        indexedBlock: status.indexedBlock,
+        ...(status.head === undefined ? {} : { head: status.head }),
+        ...(lag === undefined ? {} : { lagBlocks: lag }),
+        maxLagBlocks: maxLag,
+        ...(lag !== undefined && lag > maxLag
+          ? { error: `the indexer is ${lag} blocks behind the head` }
+          : {}),
+      };
+    }
+    return { ok: Object.values(checks).every((c) => c.ok), checks };
+  };
+
   const app = createApp({
     ...(config.http?.maxBodyBytes ? { maxBodyBytes: config.http.maxBodyBytes } : {}),
+    version: NODE_VERSION,
+    metrics,
+    log,
+    ready,
     routes: [createAttributionRoutes({ loadIndex }), ...(config.routes ?? []).map((make) => make(ctx))],
   });
 

@@ -1,7 +1,22 @@
+import { nodeSchemas as s } from "@tributary/sdk";
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
+import type { Logger } from "../context/NodeContext.ts";
 import { ApiError, type ApiErrorBody } from "./ApiError.ts";
+import { createRouter, defineRoute, type RouteDoc, routeDocsOf } from "./defineRoute.ts";
+import { createJsonLogger, logRequest, REQUEST_ID, requestObserver } from "./logger.ts";
+import { createMetrics, type Metrics } from "./metrics.ts";
+import { buildOpenApiDocument, type OpenApiDocument } from "./openapi/buildOpenApiDocument.ts";
+import { epochsRouteDocs } from "./openapi/epochsRouteDocs.ts";
+import { gatewayRouteDocs } from "./openapi/gatewayRouteDocs.ts";
+import { renderDocsPage } from "./openapi/renderDocsPage.ts";
+
+/** Answer of the readiness check (`GET /health/ready`); `ok: false` answers 503. */
+export type Readiness = {
+  ok: boolean;
+  checks: Record<string, { ok: boolean; error?: string } & Record<string, unknown>>;
+};
 
 /** Options of {@link createApp}. */
 export type CreateAppParameters = {
@@ -11,15 +26,40 @@ export type CreateAppParameters = {
   routes?: Hono[];
   /** Extra fields reported by `GET /health`. */
   health?: () => Record<string, unknown>;
+  /** Readiness checks of `GET /health/ready` (default: ready, no checks). */
+  ready?: () => Promise<Readiness>;
+  /** The node's version (in `/health` and the OpenAPI document). */
+  version?: string;
+  /** Metrics registry served at `GET /metrics` (a new one by default). */
+  metrics?: Metrics;
+  /** Request and error log (default: JSON lines on stderr, errors only). */
+  log?: Logger;
+  /**
+   * Documentation of routes written without `defineRoute` that the OpenAPI document includes when a
+   * mounted route has the same method and path (default: the OpenAI-compatible gateway routes and the
+   * epochs routes).
+   */
+  extraDocs?: readonly RouteDoc[];
 };
 
+const startedAt = Date.now();
+
 /**
- * The node's HTTP app: one error shape for everything thrown, a body size limit, health, and the
- * domain routes mounted in. Tests call `app.request()` in process; `startHttp` serves it on a port.
+ * The node's HTTP app: request ids and the request log, HTTP metrics, one error shape for everything
+ * thrown, a body size limit, health (`/health`, `/health/ready`), `/metrics`, the OpenAPI document
+ * (`/openapi.json`) and its reference page (`/docs`), and the domain routes mounted in. Tests call
+ * `app.request()` in process; `startHttp` serves it on a port.
+ *
+ * @example
+ * const app = createApp({ routes: [createAttributionRoutes({ loadIndex })], version: "0.1.0" });
  */
 export function createApp(params: CreateAppParameters = {}): Hono {
   const app = new Hono();
   const maxBodyBytes = params.maxBodyBytes ?? 1024 * 1024;
+  const log = params.log ?? createJsonLogger({ level: "error" });
+  const metrics = params.metrics ?? createMetrics();
+  const version = params.version ?? "0.0.0";
+  registerHttpMetrics(app, metrics, log);
   app.use(
     "*",
     bodyLimit({
@@ -34,7 +74,75 @@ export function createApp(params: CreateAppParameters = {}): Hono {
       },
     }),
   );
-  app.get("/health", (c) => c.json({ ok: true, ...(params.health?.() ?? {}) }));
+
+  let document: OpenApiDocument | undefined;
+  const openApi = () => {
+    document ??= buildOpenApiDocument(documentedRoutes(app, [own.app, ...(params.routes ?? [])], params), {
+      version,
+      description:
+        "The HTTP API of a Tributary node: datanets, contributions, uploads, curation, versions, attribution, the OpenAI-compatible payable gateway, and the node's health and metrics.",
+    });
+    return document;
+  };
+  const own = createRouter().add(
+    defineRoute({
+      method: "get",
+      path: "/health",
+      summary: "Liveness: the process answers",
+      tags: ["node"],
+      responses: { 200: { description: "Alive.", schema: s.Health } },
+      handler: () => ({
+        ok: true,
+        version,
+        uptimeSeconds: Math.round((Date.now() - startedAt) / 100) / 10,
+        ...(params.health?.() ?? {}),
+      }),
+    }),
+    defineRoute({
+      method: "get",
+      path: "/health/ready",
+      summary: "Readiness: database, chain RPC and indexer lag",
+      description:
+        "503 when a check fails: the database does not answer, the chain RPC does not answer, or the indexer is more blocks behind the head than the node allows.",
+      tags: ["node"],
+      responses: {
+        200: { description: "Ready.", schema: s.Readiness },
+        503: { description: "Not ready; `checks` says what failed.", schema: s.Readiness },
+      },
+      handler: async ({ c }) => {
+        const r = (await params.ready?.()) ?? { ok: true, checks: {} };
+        return c.json(r, r.ok ? 200 : 503);
+      },
+    }),
+    defineRoute({
+      method: "get",
+      path: "/metrics",
+      summary: "Prometheus metrics (text exposition format 0.0.4)",
+      tags: ["node"],
+      responses: {
+        200: { description: "The metrics.", contentType: "text/plain; version=0.0.4", schema: s.MetricsText },
+      },
+      handler: async ({ c }) =>
+        c.body(await metrics.render(), 200, { "content-type": "text/plain; version=0.0.4; charset=utf-8" }),
+    }),
+    defineRoute({
+      method: "get",
+      path: "/openapi.json",
+      summary: "This API as an OpenAPI 3.1 document",
+      tags: ["node"],
+      responses: { 200: { description: "The OpenAPI document, generated from the route schemas." } },
+      handler: ({ c }) => c.json(openApi()),
+    }),
+    defineRoute({
+      method: "get",
+      path: "/docs",
+      summary: "Browsable API reference (HTML)",
+      tags: ["node"],
+      responses: { 200: { description: "A self-contained HTML page.", alternatives: ["text/html"] } },
+      handler: ({ c }) => c.html(renderDocsPage(openApi())),
+    }),
+  );
+  app.route("/", own.app);
   for (const routes of params.routes ?? []) app.route("/", routes);
   app.notFound((c) =>
     c.json<ApiErrorBody>(
@@ -42,7 +150,7 @@ export function createApp(params: CreateAppParameters = {}): Hono {
         error: {
           code: "NOT_FOUND",
           message: `no route ${c.req.method} ${c.req.path}`,
-          hint: "Check the method and path against the routes listed in the README.",
+          hint: "Check the method and path against the API reference (GET /docs, GET /openapi.json).",
         },
       },
       404,
@@ -67,17 +175,81 @@ export function createApp(params: CreateAppParameters = {}): Hono {
         error.status as 400,
       );
     }
-    console.error(error);
+    log("error", "http: unhandled error", {
+      method: c.req.method,
+      path: c.req.path,
+      requestId: c.get(REQUEST_ID as never),
+      error,
+    });
     return c.json<ApiErrorBody>(
       {
         error: {
           code: "INTERNAL",
           message: "the node failed to handle this request",
-          hint: "Retry; if it persists, check the node's logs.",
+          hint: "Retry; if it persists, check the node's logs (search for the X-Request-Id of this response).",
         },
       },
       500,
     );
   });
   return app;
+}
+
+function registerHttpMetrics(app: Hono, metrics: Metrics, log: Logger): void {
+  const requests = metrics.counter("tributary_http_requests_total", "HTTP requests answered.", [
+    "method",
+    "route",
+    "status",
+  ]);
+  const duration = metrics.histogram(
+    "tributary_http_request_duration_seconds",
+    "Time to answer an HTTP request (to the response headers for streams), in seconds.",
+    ["method", "route"],
+  );
+  const rss = metrics.gauge(
+    "process_resident_memory_bytes",
+    "Resident memory of the node process, in bytes.",
+  );
+  const heap = metrics.gauge("nodejs_heap_used_bytes", "V8 heap in use, in bytes.");
+  const heapTotal = metrics.gauge("nodejs_heap_total_bytes", "V8 heap allocated, in bytes.");
+  const external = metrics.gauge(
+    "nodejs_external_memory_bytes",
+    "Memory of C++ objects bound to JS, in bytes.",
+  );
+  const uptime = metrics.gauge("process_uptime_seconds", "Seconds since the node process started.");
+  const start = metrics.gauge("process_start_time_seconds", "Start time of the process, in Unix seconds.");
+  metrics.onCollect(() => {
+    const m = process.memoryUsage();
+    rss.set(m.rss);
+    heap.set(m.heapUsed);
+    heapTotal.set(m.heapTotal);
+    external.set(m.external);
+    uptime.set(process.uptime());
+    start.set(Math.round(Date.now() / 1000 - process.uptime()));
+  });
+  const logLine = logRequest(log);
+  app.use(
+    "*",
+    requestObserver((r) => {
+      requests.inc({ method: r.method, route: r.route, status: r.status });
+      duration.observe(r.durationSeconds, { method: r.method, route: r.route });
+      logLine(r);
+    }),
+  );
+}
+
+/** Every documented route that is mounted: the sub-apps' own docs, and the extra docs matching a mounted route. */
+function documentedRoutes(app: Hono, subApps: Hono[], params: CreateAppParameters): RouteDoc[] {
+  const docs = subApps.flatMap((sub) => routeDocsOf(sub));
+  const key = (method: string, path: string) => `${method.toUpperCase()} ${path}`;
+  const known = new Set(docs.map((d) => key(d.method, d.path)));
+  const mounted = new Set(app.routes.map((r) => key(r.method, r.path)));
+  for (const d of params.extraDocs ?? [...gatewayRouteDocs, ...epochsRouteDocs]) {
+    const k = key(d.method, d.path);
+    if (mounted.has(k) && !known.has(k)) {
+      docs.push(d);
+      known.add(k);
+    }
+  }
+  return docs;
 }

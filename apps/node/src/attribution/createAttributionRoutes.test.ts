@@ -104,3 +104,11 @@ describe("createIndexFileStore", () => {
     }
   });
 });
+
+describe("the shared attribution schema", () => {
+  it("allows maxCount up to the core's limit", async () => {
+    const { nodeSchemas } = await import("@tributary/sdk");
+    const { MAX_SPAN_MAX_COUNT } = await import("@tributary/core");
+    expect(nodeSchemas.MAX_ATTRIBUTION_MAX_COUNT).toBe(MAX_SPAN_MAX_COUNT);
+  });
+});

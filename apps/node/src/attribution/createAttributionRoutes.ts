@@ -1,6 +1,7 @@
-import { Hono } from "hono";
-import { z } from "zod";
+import { nodeSchemas } from "@tributary/sdk";
+import type { Hono } from "hono";
 import { ApiError, type ApiErrorBody } from "../api/ApiError.ts";
+import { createRouter, defineRoute } from "../api/defineRoute.ts";
 import {
   AttributionError,
   type AttributionIndex,
@@ -8,7 +9,6 @@ import {
   canonicalJson,
   createTokenizer,
   DEFAULT_SPAN_PARAMETERS,
-  MAX_SPAN_MAX_COUNT,
   type Tokenizer,
 } from "./core.ts";
 
@@ -27,31 +27,14 @@ export type CreateAttributionRoutesParameters = {
   readonly tokenizer?: Tokenizer;
 };
 
-const uint = z.union([
-  z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
-  z.string().regex(/^\d{1,78}$/, "a decimal integer"),
-]);
+/** Body of `POST /v1/attribution` (the schema of `nodeSchemas` in @tributary/sdk). */
+export const AttributionRequest = nodeSchemas.AttributionRequest;
 
-/** Body of `POST /v1/attribution`. */
-export const AttributionRequest = z.strictObject({
-  datanetId: uint,
-  version: z
-    .number()
-    .int()
-    .nonnegative()
-    .max(2 ** 32 - 1),
-  text: z.string(),
-  minTokens: z.number().int().min(1).max(1024).optional(),
-  maxCount: z.number().int().min(1).max(MAX_SPAN_MAX_COUNT).optional(),
-});
+const bodyHint =
+  'Send JSON like {"datanetId":"1","version":0,"text":"..."} with optional integer minTokens and maxCount.';
 
 function badRequest(message: string): ApiError {
-  return new ApiError(
-    400,
-    "INVALID_BODY",
-    message,
-    'Send JSON like {"datanetId":"1","version":0,"text":"..."} with optional integer minTokens and maxCount.',
-  );
+  return new ApiError(400, "INVALID_BODY", message, bodyHint);
 }
 
 /**
@@ -68,61 +51,64 @@ function badRequest(message: string): ApiError {
 export function createAttributionRoutes(parameters: CreateAttributionRoutesParameters): Hono {
   const maxTextChars = parameters.maxTextChars ?? 100_000;
   const tokenizer = parameters.tokenizer ?? createTokenizer();
-  const app = new Hono();
-
-  app.post("/v1/attribution", async (c) => {
-    const raw = await c.req.text();
-    // A JSON string escapes at most 6 bytes per code unit; anything longer cannot hold an acceptable text.
-    if (raw.length > maxTextChars * 6 + 4096) {
-      throw new ApiError(
-        413,
-        "TEXT_TOO_LARGE",
-        `request body of ${raw.length} characters is too large`,
-        `Send at most ${maxTextChars} characters of text; split longer outputs.`,
-      );
-    }
-    let json: unknown;
-    try {
-      json = JSON.parse(raw);
-    } catch (error) {
-      throw badRequest(`body is not JSON: ${(error as Error).message}`);
-    }
-    const parsed = AttributionRequest.safeParse(json);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      throw badRequest(`${issue?.path.join(".") || "body"}: ${issue?.message ?? "invalid"}`);
-    }
-    const body = parsed.data;
-    if (body.text.length > maxTextChars) {
-      throw new ApiError(
-        413,
-        "TEXT_TOO_LARGE",
-        `text of ${body.text.length} characters exceeds the limit of ${maxTextChars}`,
-        `Send at most ${maxTextChars} characters; split longer outputs.`,
-      );
-    }
-    const datanetId = BigInt(body.datanetId);
-    if (datanetId >= 1n << 256n) throw badRequest("datanetId: larger than uint256");
-    const index = await parameters.loadIndex(datanetId, body.version);
-    if (index === undefined) {
-      throw new ApiError(
-        404,
-        "UNKNOWN_DATANET_VERSION",
-        `datanet ${datanetId} has no published version ${body.version} with an attribution index`,
-        "Check the datanet id and version (GET the datanet to list its published versions).",
-      );
-    }
-    const attribution = attributeSpans({
-      index,
-      tokenizer,
-      text: body.text,
-      minTokens: body.minTokens ?? DEFAULT_SPAN_PARAMETERS.minTokens,
-      maxCount: body.maxCount ?? DEFAULT_SPAN_PARAMETERS.maxCount,
-    });
-    return c.body(canonicalJson({ datanetId, version: body.version, attribution }), 200, {
-      "content-type": "application/json; charset=utf-8",
-    });
-  });
+  const router = createRouter();
+  router.add(
+    defineRoute({
+      method: "post",
+      path: "/v1/attribution",
+      summary: "Attribute a text to the contributions of a published datanet version (span-v1)",
+      description:
+        "Finds the spans of the text that occur in the version's attribution index and splits 1,000,000 ppm between the contributions they come from. Canonical JSON: equal requests get equal bytes.",
+      tags: ["attribution"],
+      body: nodeSchemas.AttributionRequest,
+      invalidCode: "INVALID_BODY",
+      hints: { body: bodyHint },
+      // A JSON string escapes at most 6 bytes per code unit; anything longer cannot hold an acceptable text.
+      checkRawBody: (raw) => {
+        if (raw.length > maxTextChars * 6 + 4096) {
+          throw new ApiError(
+            413,
+            "TEXT_TOO_LARGE",
+            `request body of ${raw.length} characters is too large`,
+            `Send at most ${maxTextChars} characters of text; split longer outputs.`,
+          );
+        }
+      },
+      serialize: canonicalJson as (value: unknown) => string,
+      responses: { 200: { description: "The attribution.", schema: nodeSchemas.AttributionResponse } },
+      errors: { 404: ["UNKNOWN_DATANET_VERSION"], 413: ["TEXT_TOO_LARGE"] },
+      handler: async ({ body }) => {
+        if (body.text.length > maxTextChars) {
+          throw new ApiError(
+            413,
+            "TEXT_TOO_LARGE",
+            `text of ${body.text.length} characters exceeds the limit of ${maxTextChars}`,
+            `Send at most ${maxTextChars} characters; split longer outputs.`,
+          );
+        }
+        const datanetId = BigInt(body.datanetId);
+        if (datanetId >= 1n << 256n) throw badRequest("datanetId: larger than uint256");
+        const index = await parameters.loadIndex(datanetId, body.version);
+        if (index === undefined) {
+          throw new ApiError(
+            404,
+            "UNKNOWN_DATANET_VERSION",
+            `datanet ${datanetId} has no published version ${body.version} with an attribution index`,
+            "Check the datanet id and version (GET /v1/datanets/:id/versions lists them).",
+          );
+        }
+        const attribution = attributeSpans({
+          index,
+          tokenizer,
+          text: body.text,
+          minTokens: body.minTokens ?? DEFAULT_SPAN_PARAMETERS.minTokens,
+          maxCount: body.maxCount ?? DEFAULT_SPAN_PARAMETERS.maxCount,
+        });
+        return { datanetId, version: body.version, attribution };
+      },
+    }),
+  );
+  const app = router.app;
 
   // Same JSON shape as the node's app, so the sub-app also answers correctly when used on its own.
   app.onError((error, c) => {

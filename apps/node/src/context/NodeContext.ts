@@ -3,6 +3,7 @@ import type { Tokenizer } from "@tributary/core";
 import type { TributaryClient } from "@tributary/sdk";
 import type { Kysely } from "kysely";
 import type { Account, Chain, PublicClient, Transport, WalletClient } from "viem";
+import type { Metrics } from "../api/metrics.ts";
 import type { IndexFileStore } from "../attribution/createIndexFileStore.ts";
 import type { Database } from "../db/schema.ts";
 import type { AttributionEngine } from "../epochs/verifyBundle.ts";
@@ -30,7 +31,7 @@ export type ChainContext = {
 
 /**
  * The one injected context every node service receives (in the spirit of ponder's `common`): storage,
- * chain, tokenizer and logging. Services are `createX(ctx)` closures; nothing reaches for globals.
+ * chain, tokenizer, logging and metrics. Services are `createX(ctx)` closures; nothing reaches for globals.
  */
 export type NodeContext = {
   dataDir: string;
@@ -41,6 +42,8 @@ export type NodeContext = {
   /** Present when the node is connected to a chain (always, except in pure HTTP tests). */
   chain?: ChainContext;
   log: Logger;
+  /** Prometheus metrics served at `GET /metrics`: `ctx.metrics.counter(name, help, labelNames).inc(labels)`. */
+  metrics: Metrics;
   /** When set, operator routes (see `requireOperator`) need `Authorization: Bearer <operatorToken>`. */
   operatorToken?: string;
   /** Attribution recomputations by algorithm id, for verifying receipts of other engines (e.g. span-v1). */

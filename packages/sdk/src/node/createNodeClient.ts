@@ -1,5 +1,7 @@
 import type { Address, Hex, LocalAccount, TypedDataDefinition } from "viem";
+import type { z } from "zod";
 import { TributaryError } from "../errors/TributaryError.ts";
+import type * as s from "./schemas/index.ts";
 
 /** JSON as the node sends it: ids and amounts are decimal strings. */
 export type Json = Record<string, unknown>;
@@ -10,13 +12,58 @@ export type Page<T> = { items: T[]; nextCursor: string | null };
 /** A file to upload: its name decides the format (.txt, .md, .jsonl, .csv, .pdf, .docx). */
 export type UploadFile = { name: string; content: Uint8Array | string };
 
+/**
+ * A request type as the client takes it: wherever the node accepts an unsigned integer as a number or a
+ * decimal string, a bigint works too (the client sends it as a decimal string).
+ */
+export type ClientInput<T> = [Exclude<T, undefined>] extends [string | number]
+  ? [string | number] extends [Exclude<T, undefined>]
+    ? T | bigint
+    : T
+  : T extends readonly (infer U)[]
+    ? ClientInput<U>[]
+    : T extends object
+      ? { [K in keyof T]: ClientInput<T[K]> }
+      : T;
+
+/** `GET /health`. */
+export type NodeHealth = z.infer<typeof s.Health>;
+/** `GET /health/ready`. */
+export type NodeReadiness = z.infer<typeof s.Readiness>;
+/** A datanet as listed. */
+export type DatanetItem = z.infer<typeof s.Datanet>;
+/** `GET /v1/datanets/:id`. */
+export type DatanetDetail = z.infer<typeof s.DatanetDetail>;
+/** The node's upload settings of a datanet. */
+export type DatanetSettings = z.infer<typeof s.DatanetSettings>;
+/** Body of `POST /v1/datanets`. */
+export type CreateDatanetBody = ClientInput<z.input<typeof s.CreateDatanetBody>>;
+/** Answer of `POST /v1/datanets`. */
+export type CreateDatanetResult = z.infer<typeof s.CreateDatanetResult>;
+/** A contribution as listed. */
+export type ContributionItem = z.infer<typeof s.Contribution>;
+/** Status of a contribution. */
+export type ContributionStatus = (typeof s.contributionStatuses)[number];
+/** `GET /v1/contributions/:id`. */
+export type ContributionView = z.infer<typeof s.ContributionView>;
 /** An upload as the node reports it (`GET /v1/uploads/:id`). */
-export type UploadView = Json & {
-  id: string;
-  status: string;
-  documents: (Json & { contentHash: Hex; contributionId?: string | null; nearDuplicates?: Json[] })[];
-  signing?: { batches: { typedData: Json }[] };
-};
+export type UploadView = z.infer<typeof s.UploadView>;
+/** A contribution awaiting review. */
+export type PendingContribution = z.infer<typeof s.PendingContribution>;
+/** Answer of `POST /v1/datanets/:id/review`. */
+export type ReviewResult = z.infer<typeof s.ReviewResult>;
+/** A published version as listed. */
+export type VersionSummary = z.infer<typeof s.VersionSummary>;
+/** `GET /v1/datanets/:id/versions/:version`. */
+export type VersionDetail = z.infer<typeof s.VersionDetail>;
+/** Answer of `POST /v1/datanets/:id/versions`. */
+export type Publication = z.infer<typeof s.Publication>;
+/** `GET /v1/datanets/:id/versions/:version/export`. */
+export type VersionExportView = z.infer<typeof s.VersionExport>;
+/** Body of `POST /v1/attribution`. */
+export type AttributionRequest = ClientInput<z.input<typeof s.AttributionRequest>>;
+/** Answer of `POST /v1/attribution`. */
+export type AttributionResponse = z.infer<typeof s.AttributionResponse>;
 
 /** Options of {@link createNodeClient}. */
 export type CreateNodeClientParameters = {
@@ -24,15 +71,18 @@ export type CreateNodeClientParameters = {
   baseUrl: string;
   /** A fetch implementation (default: the global one; pass one with auth headers if a proxy needs it). */
   fetch?: typeof fetch;
+  /** The node's operator token, sent as `Authorization: Bearer <token>` (needed by operator routes). */
+  operatorToken?: string;
 };
 
 /**
  * Typed client of a node's HTTP API: datanets, uploads (stage, sign, submit), curation, versions
- * (publish, export) and attribution audits. Works in Node and browsers. Every error response becomes a
- * {@link TributaryError} with the node's `code` and `hint`.
+ * (publish, export), attribution audits, health. Request and response types come from the same Zod
+ * schemas the node validates with (`nodeSchemas`). Works in Node and browsers. Every error response
+ * becomes a {@link TributaryError} with the node's `code` and `hint`.
  *
  * @example
- * const node = createNodeClient({ baseUrl: "http://127.0.0.1:8787" });
+ * const node = createNodeClient({ baseUrl: "http://127.0.0.1:8787", operatorToken });
  * const upload = await node.stageUpload({ datanetId: 1n, contributor: account.address, files: [{ name: "a.txt", content: "..." }] });
  * await node.submitUpload(upload.id, await signUpload(upload, account));
  */
@@ -40,13 +90,19 @@ export function createNodeClient(params: CreateNodeClientParameters) {
   const base = params.baseUrl.replace(/\/$/, "");
   const doFetch = params.fetch ?? fetch;
 
-  async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
+  async function send(
+    method: string,
+    path: string,
+    body?: unknown,
+  ): Promise<{ res: Response; json: unknown }> {
     let res: Response;
-    const init: RequestInit = { method };
+    const headers: Record<string, string> = {};
+    if (params.operatorToken) headers.authorization = `Bearer ${params.operatorToken}`;
+    const init: RequestInit = { method, headers };
     if (body instanceof FormData) init.body = body;
     else if (body !== undefined) {
       init.body = JSON.stringify(body, (_k, v) => (typeof v === "bigint" ? v.toString() : v));
-      init.headers = { "content-type": "application/json" };
+      headers["content-type"] = "application/json";
     }
     try {
       res = await doFetch(`${base}${path}`, init);
@@ -65,13 +121,18 @@ export function createNodeClient(params: CreateNodeClientParameters) {
     } catch {
       json = text;
     }
+    return { res, json };
+  }
+
+  async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const { res, json } = await send(method, path, body);
     if (!res.ok) {
       const e = (json as { error?: { code?: string; message?: string; hint?: string } } | undefined)?.error;
       throw new TributaryError(e?.message ?? `${method} ${path} failed with HTTP ${res.status}`, {
         code: e?.code ?? `HTTP_${res.status}`,
         ...(e?.hint ? { hint: e.hint } : {}),
         retryable: res.status >= 500,
-        details: { status: res.status, method, path },
+        details: { status: res.status, method, path, requestId: res.headers.get("x-request-id") },
       });
     }
     return json as T;
@@ -86,24 +147,33 @@ export function createNodeClient(params: CreateNodeClientParameters) {
   type PageQuery = { limit?: number; cursor?: string };
 
   return {
-    health: () => request<Json>("GET", "/health"),
-    listDatanets: (q: PageQuery = {}) => request<Page<Json>>("GET", `/v1/datanets${qs(q)}`),
-    getDatanet: (datanetId: bigint) => request<Json>("GET", `/v1/datanets/${datanetId}`),
-    /** Creates a datanet with the node's key (the node becomes its owner and curator). */
-    createDatanet: (body: {
-      metadataURI: string;
-      policy: {
-        curated: boolean;
-        minStake: bigint | string;
-        license?: string;
-        refundStakeOnAccept?: boolean;
-      };
-      nearDuplicatePolicy?: "flag" | "refuse";
-      nearDuplicateThreshold?: number;
-    }) => request<{ datanetId: string; txHash: Hex; owner: Address }>("POST", "/v1/datanets", body),
-    listContributions: (datanetId: bigint, q: PageQuery & { status?: string } = {}) =>
-      request<Page<Json>>("GET", `/v1/datanets/${datanetId}/contributions${qs(q)}`),
-    getContribution: (contributionId: bigint) => request<Json>("GET", `/v1/contributions/${contributionId}`),
+    /** Liveness: `{ ok, version, uptimeSeconds }`. */
+    health: () => request<NodeHealth>("GET", "/health"),
+    /** Readiness: database, chain RPC, indexer lag; answers the checks whether ready or not (no throw on 503). */
+    ready: async () => {
+      const { res, json } = await send("GET", "/health/ready");
+      if (res.status !== 200 && res.status !== 503)
+        throw new TributaryError(`GET /health/ready failed with HTTP ${res.status}`, {
+          code: `HTTP_${res.status}`,
+          retryable: res.status >= 500,
+        });
+      return json as NodeReadiness;
+    },
+    /** The node's OpenAPI 3.1 document. */
+    openApi: () => request<Json & { openapi: string; paths: Record<string, Json> }>("GET", "/openapi.json"),
+    listDatanets: (q: PageQuery = {}) => request<Page<DatanetItem>>("GET", `/v1/datanets${qs(q)}`),
+    getDatanet: (datanetId: bigint) => request<DatanetDetail>("GET", `/v1/datanets/${datanetId}`),
+    /** Creates a datanet with the node's key (operator; the node becomes its owner and curator). */
+    createDatanet: (body: CreateDatanetBody) => request<CreateDatanetResult>("POST", "/v1/datanets", body),
+    /** Sets the node's near-duplicate policy for a datanet (operator; the node must be a curator). */
+    setDatanetSettings: (datanetId: bigint, body: z.input<typeof s.DatanetSettingsBody>) =>
+      request<DatanetSettings>("PUT", `/v1/datanets/${datanetId}/settings`, body),
+    listContributions: (
+      datanetId: bigint,
+      q: PageQuery & { status?: ContributionStatus | (string & {}) } = {},
+    ) => request<Page<ContributionItem>>("GET", `/v1/datanets/${datanetId}/contributions${qs(q)}`),
+    getContribution: (contributionId: bigint) =>
+      request<ContributionView>("GET", `/v1/contributions/${contributionId}`),
     /** Stages files: validated, normalized, hashed, deduplicated and stored; returns what to sign. */
     stageUpload: (p: {
       datanetId: bigint;
@@ -122,21 +192,21 @@ export function createNodeClient(params: CreateNodeClientParameters) {
     submitUpload: (uploadId: string, signatures: Hex[]) =>
       request<UploadView>("POST", `/v1/uploads/${uploadId}/submit`, { signatures }),
     listCuration: (datanetId: bigint, q: PageQuery = {}) =>
-      request<Page<Json>>("GET", `/v1/datanets/${datanetId}/curation${qs(q)}`),
+      request<Page<PendingContribution>>("GET", `/v1/datanets/${datanetId}/curation${qs(q)}`),
+    /** Reviews with the node's key (operator; the node must be a curator). */
     review: (
       datanetId: bigint,
       reviews: { contributionId: bigint; verdict: "accept" | "reject" | "rejectAndSlash" }[],
-    ) => request<Json>("POST", `/v1/datanets/${datanetId}/review`, { reviews }),
+    ) => request<ReviewResult>("POST", `/v1/datanets/${datanetId}/review`, { reviews }),
     listVersions: (datanetId: bigint, q: PageQuery = {}) =>
-      request<Page<Json>>("GET", `/v1/datanets/${datanetId}/versions${qs(q)}`),
+      request<Page<VersionSummary>>("GET", `/v1/datanets/${datanetId}/versions${qs(q)}`),
     getVersion: (datanetId: bigint, version: number) =>
-      request<Json>("GET", `/v1/datanets/${datanetId}/versions/${version}`),
-    /** Publishes every accepted contribution as the next version (node key; the node must be a curator). */
-    publishVersion: (datanetId: bigint) => request<Json>("POST", `/v1/datanets/${datanetId}/versions`, {}),
+      request<VersionDetail>("GET", `/v1/datanets/${datanetId}/versions/${version}`),
+    /** Publishes every accepted contribution as the next version (operator; node key, the node must be a curator). */
+    publishVersion: (datanetId: bigint) =>
+      request<Publication>("POST", `/v1/datanets/${datanetId}/versions`, {}),
     exportVersion: (datanetId: bigint, version: number) =>
-      request<
-        Json & { contributionsRoot: Hex; files: Record<"data.jsonl" | "README.md" | "manifest.json", string> }
-      >("GET", `/v1/datanets/${datanetId}/versions/${version}/export`),
+      request<VersionExportView>("GET", `/v1/datanets/${datanetId}/versions/${version}/export`),
     /** span-v1 attribution of any text against a published version. */
     attribute: (p: {
       datanetId: bigint;
@@ -145,11 +215,7 @@ export function createNodeClient(params: CreateNodeClientParameters) {
       minTokens?: number;
       maxCount?: number;
     }) =>
-      request<{ attribution: Json & { contributions: { contributionId: string; ppm: number }[] } }>(
-        "POST",
-        "/v1/attribution",
-        { ...p, datanetId: p.datanetId.toString() },
-      ),
+      request<AttributionResponse>("POST", "/v1/attribution", { ...p, datanetId: p.datanetId.toString() }),
   };
 }
 
@@ -162,7 +228,7 @@ export type NodeClient = ReturnType<typeof createNodeClient>;
  * bigints before signing, so the signature matches what the contract hashes.
  */
 export async function signUpload(
-  upload: UploadView,
+  upload: Pick<UploadView, "signing">,
   account: Pick<LocalAccount, "signTypedData">,
 ): Promise<Hex[]> {
   const batches = upload.signing?.batches ?? [];

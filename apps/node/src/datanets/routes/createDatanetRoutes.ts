@@ -1,7 +1,14 @@
-import { ContractRevertError, createDatanet, getDatanet, isCurator, licenseIdOf } from "@tributary/sdk";
-import { Hono } from "hono";
+import {
+  ContractRevertError,
+  createDatanet,
+  getDatanet,
+  isCurator,
+  licenseIdOf,
+  nodeSchemas as s,
+} from "@tributary/sdk";
+import type { Hono } from "hono";
 import type { Hex } from "viem";
-import { z } from "zod";
+import { createRouter, defineRoute } from "../../api/defineRoute.ts";
 import type { NodeContext } from "../../context/NodeContext.ts";
 import { getContributionView } from "../curation/getContributionView.ts";
 import { listPendingContributions } from "../curation/listPendingContributions.ts";
@@ -10,7 +17,6 @@ import { chainError } from "../upload/chainErrors.ts";
 import { createUploadService } from "../upload/createUploadService.ts";
 import { DatanetError } from "../upload/errors.ts";
 import { requireChain, sharedUploadState, type UploadOptions } from "../upload/uploadContext.ts";
-import { json, parse, readJson } from "./json.ts";
 import { readMultipart } from "./readMultipart.ts";
 
 /** Options of {@link createDatanetRoutes}. */
@@ -23,62 +29,20 @@ export type CreateDatanetRoutesOptions = {
   recoverOnStart?: boolean;
 };
 
-const idParam = z.string().regex(/^\d{1,20}$/, "a decimal id");
-const uint = z.union([
-  z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
-  z.string().regex(/^\d{1,78}$/),
-]);
-const hex = (bytes: number) => z.string().regex(new RegExp(`^0x[0-9a-fA-F]{${bytes * 2}}$`));
-const page = z.object({
-  limit: z.coerce.number().int().min(1).max(500).default(50),
-  cursor: z
-    .string()
-    .regex(/^\d{1,20}$/)
-    .optional(),
-});
-const statuses = ["Pending", "Accepted", "Rejected", "Slashed", "Withdrawn"] as const;
-
-const CreateBody = z.strictObject({
-  metadataURI: z.string().min(1).max(2048),
-  policy: z.strictObject({
-    curated: z.boolean(),
-    minStake: uint.default(0),
-    license: z.string().min(1).max(32).optional(),
-    licenseId: hex(32).optional(),
-    refundStakeOnAccept: z.boolean().default(true),
-  }),
-  nearDuplicatePolicy: z.enum(["flag", "refuse"]).default("flag"),
-  nearDuplicateThreshold: z.number().min(0).max(1).optional(),
-});
-const SettingsBody = z.strictObject({
-  nearDuplicatePolicy: z.enum(["flag", "refuse"]),
-  nearDuplicateThreshold: z.number().min(0).max(1).optional(),
-});
-const SubmitBody = z.union([
-  z.strictObject({ signatures: z.array(z.string().regex(/^0x[0-9a-fA-F]+$/)).max(1000) }),
-  z.strictObject({ signature: z.string().regex(/^0x[0-9a-fA-F]+$/) }),
-]);
-const ReviewBody = z.strictObject({
-  reviews: z
-    .array(z.strictObject({ contributionId: uint, verdict: z.enum(["accept", "reject", "rejectAndSlash"]) }))
-    .min(1)
-    .max(10_000),
-});
-
-function idOf(value: string | undefined, what: string): bigint {
-  return BigInt(parse(idParam, value, `Use a decimal ${what} id in the path.`));
-}
+const pageHint = "Use ?limit=1..500&cursor=<nextCursor>.";
+const idHint = (what: string) => ({ params: `Use a decimal ${what} id in the path.` });
 
 /**
- * The datanet HTTP API as a Hono sub-app (docs/datanets.md): datanets, contributions, uploads (multipart, relayed
- * or direct), curation and review. Lists take `?limit&cursor` and return `{ items, nextCursor }`; bigints are
- * decimal strings; every error is `{ error: { code, message, hint } }` (the app's `onError`).
+ * The datanet HTTP API as a Hono sub-app (docs/datanets.md, docs/api.md): datanets, contributions, uploads
+ * (multipart, relayed or direct), curation and review, each declared with `defineRoute` (validated with the
+ * schemas of `nodeSchemas` in @tributary/sdk and documented in `/openapi.json`). Lists take `?limit&cursor` and
+ * return `{ items, nextCursor }`; bigints are decimal strings; every error is `{ error: { code, message, hint } }`.
  *
- * - `GET /v1/datanets`, `POST /v1/datanets` (node key), `GET /v1/datanets/:id`, `PUT /v1/datanets/:id/settings`
+ * - `GET /v1/datanets`, `POST /v1/datanets` (operator), `GET /v1/datanets/:id`, `PUT /v1/datanets/:id/settings` (operator)
  * - `GET /v1/datanets/:id/contributions?status=`, `GET /v1/contributions/:id`
  * - `POST /v1/datanets/:id/uploads` (multipart: files + `contributor`, optional `mode=direct`), `GET /v1/uploads/:id`,
  *   `POST /v1/uploads/:id/submit` (`{ signatures }`)
- * - `GET /v1/datanets/:id/curation`, `POST /v1/datanets/:id/review` (node key, node must be a curator)
+ * - `GET /v1/datanets/:id/curation`, `POST /v1/datanets/:id/review` (operator; the node must be a curator)
  *
  * @example
  * const node = await createNode({ dataDir, chain, routes: [createDatanetRoutes] });
@@ -87,7 +51,7 @@ function idOf(value: string | undefined, what: string): bigint {
 export function createDatanetRoutes(ctx: NodeContext, options: CreateDatanetRoutesOptions = {}): Hono {
   const uploads = createUploadService(ctx, options.upload);
   const maxUploadBytes = options.maxUploadBytes ?? 64 * 1024 * 1024;
-  const app = new Hono();
+  const router = createRouter(ctx);
   if (ctx.chain && options.recoverOnStart !== false) {
     uploads.recoverUploads().then(
       (report) => ctx.log("info", "upload: recovery at start", report),
@@ -95,259 +59,375 @@ export function createDatanetRoutes(ctx: NodeContext, options: CreateDatanetRout
     );
   }
 
-  app.get("/v1/datanets", async (c) => {
-    const q = parse(page, c.req.query(), "Use ?limit=1..500&cursor=<nextCursor>.");
-    const rows = await ctx.db
-      .selectFrom("datanets")
-      .selectAll()
-      .where("id", ">", Number(q.cursor ?? 0))
-      .orderBy("id")
-      .limit(q.limit + 1)
-      .execute();
-    const items = rows.slice(0, q.limit).map(datanetJson);
-    return json(c, { items, nextCursor: rows.length > q.limit ? String(rows[q.limit - 1]!.id) : null });
-  });
+  router.add(
+    defineRoute({
+      method: "get",
+      path: "/v1/datanets",
+      summary: "List the datanets indexed from the chain",
+      tags: ["datanets"],
+      query: s.PageQuery,
+      hints: { query: pageHint },
+      responses: { 200: { description: "A page of datanets, by id.", schema: s.DatanetPage } },
+      handler: async ({ query: q }) => {
+        const rows = await ctx.db
+          .selectFrom("datanets")
+          .selectAll()
+          .where("id", ">", Number(q.cursor ?? 0))
+          .orderBy("id")
+          .limit(q.limit + 1)
+          .execute();
+        const items = rows.slice(0, q.limit).map(datanetJson);
+        return { items, nextCursor: rows.length > q.limit ? String(rows[q.limit - 1]!.id) : null };
+      },
+    }),
 
-  app.post("/v1/datanets", async (c) => {
-    const chain = requireChain(ctx);
-    const body = parse(
-      CreateBody,
-      await readJson(c),
-      'Send {"metadataURI":"ipfs://…","policy":{"curated":true,"minStake":"0","license":"CC-BY-4.0"}}.',
-    );
-    let licenseId: Hex = `0x${"00".repeat(32)}`;
-    if (body.policy.licenseId) licenseId = body.policy.licenseId as Hex;
-    else if (body.policy.license) licenseId = licenseIdOf(body.policy.license);
-    const policy = {
-      curated: body.policy.curated,
-      minStake: BigInt(body.policy.minStake),
-      licenseId,
-      refundStakeOnAccept: body.policy.refundStakeOnAccept,
-    };
-    let created: Awaited<ReturnType<typeof createDatanet>>;
-    try {
-      created = await sharedUploadState(ctx).nodeKeyLock.run(() =>
-        createDatanet(chain.sdk, { metadataURI: body.metadataURI, policy }),
-      );
-    } catch (e) {
-      throw chainError(e, "CREATE_REVERTED", "createDatanet");
-    }
-    await uploads.setDatanetSettings(created.datanetId, {
-      nearDuplicatePolicy: body.nearDuplicatePolicy,
-      nearDuplicateThreshold: body.nearDuplicateThreshold ?? uploads.deps.options.nearDuplicateThreshold,
-    });
-    return json(
-      c,
-      { datanetId: created.datanetId, txHash: created.hash, owner: chain.walletClient.account.address },
-      201,
-    );
-  });
+    defineRoute({
+      method: "post",
+      path: "/v1/datanets",
+      summary: "Create a datanet with the node's key",
+      description: "The node becomes the datanet's owner and curator and pays the gas.",
+      tags: ["datanets"],
+      operator: true,
+      body: s.CreateDatanetBody,
+      hints: {
+        body: 'Send {"metadataURI":"ipfs://…","policy":{"curated":true,"minStake":"0","license":"CC-BY-4.0"}}.',
+      },
+      responses: { 201: { description: "Created (transaction mined).", schema: s.CreateDatanetResult } },
+      errors: { 502: ["CREATE_REVERTED"], 503: ["NO_CHAIN", "RPC_ERROR"] },
+      handler: async ({ body }) => {
+        const chain = requireChain(ctx);
+        let licenseId: Hex = `0x${"00".repeat(32)}`;
+        if (body.policy.licenseId) licenseId = body.policy.licenseId as Hex;
+        else if (body.policy.license) licenseId = licenseIdOf(body.policy.license);
+        const policy = {
+          curated: body.policy.curated,
+          minStake: BigInt(body.policy.minStake),
+          licenseId,
+          refundStakeOnAccept: body.policy.refundStakeOnAccept,
+        };
+        let created: Awaited<ReturnType<typeof createDatanet>>;
+        try {
+          created = await sharedUploadState(ctx).nodeKeyLock.run(() =>
+            createDatanet(chain.sdk, { metadataURI: body.metadataURI, policy }),
+          );
+        } catch (e) {
+          throw chainError(e, "CREATE_REVERTED", "createDatanet");
+        }
+        await uploads.setDatanetSettings(created.datanetId, {
+          nearDuplicatePolicy: body.nearDuplicatePolicy,
+          nearDuplicateThreshold: body.nearDuplicateThreshold ?? uploads.deps.options.nearDuplicateThreshold,
+        });
+        return {
+          datanetId: created.datanetId,
+          txHash: created.hash,
+          owner: chain.walletClient.account.address,
+        };
+      },
+    }),
 
-  app.get("/v1/datanets/:id", async (c) => {
-    const datanetId = idOf(c.req.param("id"), "datanet");
-    const settings = await uploads.getDatanetSettings(datanetId);
-    const row = await ctx.db
-      .selectFrom("datanets")
-      .selectAll()
-      .where("id", "=", Number(datanetId))
-      .executeTakeFirst();
-    if (row) {
-      const counts = await ctx.db
-        .selectFrom("contributions")
-        .select(["status", (eb) => eb.fn.countAll<number>().as("n")])
-        .where("datanet_id", "=", row.id)
-        .groupBy("status")
-        .execute();
-      const curators = await ctx.db
-        .selectFrom("datanet_curators")
-        .select("curator")
-        .where("datanet_id", "=", row.id)
-        .execute();
-      return json(c, {
-        ...datanetJson(row),
-        indexed: true,
-        curators: curators.map((r) => r.curator),
-        contributions: Object.fromEntries(counts.map((r) => [r.status, Number(r.n)])),
-        settings,
-      });
-    }
-    // Not indexed yet (or never): the chain is the source of truth.
-    const chain = requireChain(ctx);
-    try {
-      const d = await getDatanet(chain.sdk, { datanetId });
-      return json(c, {
-        id: datanetId,
-        owner: d.owner.toLowerCase(),
-        metadataURI: d.metadataURI,
-        policy: d.policy,
-        versionCount: d.versionCount,
-        indexed: false,
-        settings,
-      });
-    } catch (e) {
-      if (e instanceof ContractRevertError && e.errorName === "DatanetRegistryDatanetNotFound")
-        throw new DatanetError(
-          404,
-          "DATANET_NOT_FOUND",
-          `datanet ${datanetId} does not exist`,
-          "List datanets with GET /v1/datanets.",
-        );
-      throw chainError(e, "RPC_ERROR", "reading the datanet");
-    }
-  });
+    defineRoute({
+      method: "get",
+      path: "/v1/datanets/:id",
+      summary: "One datanet, with curators, contribution counts and upload settings",
+      description: "Read from the chain (`indexed: false`) when the indexer has not seen it yet.",
+      tags: ["datanets"],
+      params: s.DatanetIdParams,
+      hints: idHint("datanet"),
+      responses: { 200: { description: "The datanet.", schema: s.DatanetDetail } },
+      errors: { 404: ["DATANET_NOT_FOUND"], 503: ["NO_CHAIN", "RPC_ERROR"] },
+      handler: async ({ params }) => {
+        const datanetId = BigInt(params.id);
+        const settings = await uploads.getDatanetSettings(datanetId);
+        const row = await ctx.db
+          .selectFrom("datanets")
+          .selectAll()
+          .where("id", "=", Number(datanetId))
+          .executeTakeFirst();
+        if (row) {
+          const counts = await ctx.db
+            .selectFrom("contributions")
+            .select(["status", (eb) => eb.fn.countAll<number>().as("n")])
+            .where("datanet_id", "=", row.id)
+            .groupBy("status")
+            .execute();
+          const curators = await ctx.db
+            .selectFrom("datanet_curators")
+            .select("curator")
+            .where("datanet_id", "=", row.id)
+            .execute();
+          return {
+            ...datanetJson(row),
+            indexed: true,
+            curators: curators.map((r) => r.curator),
+            contributions: Object.fromEntries(counts.map((r) => [r.status, Number(r.n)])),
+            settings,
+          };
+        }
+        // Not indexed yet (or never): the chain is the source of truth.
+        const chain = requireChain(ctx);
+        try {
+          const d = await getDatanet(chain.sdk, { datanetId });
+          return {
+            id: datanetId,
+            owner: d.owner.toLowerCase(),
+            metadataURI: d.metadataURI,
+            policy: d.policy,
+            versionCount: d.versionCount,
+            indexed: false,
+            settings,
+          };
+        } catch (e) {
+          if (e instanceof ContractRevertError && e.errorName === "DatanetRegistryDatanetNotFound")
+            throw new DatanetError(
+              404,
+              "DATANET_NOT_FOUND",
+              `datanet ${datanetId} does not exist`,
+              "List datanets with GET /v1/datanets.",
+            );
+          throw chainError(e, "RPC_ERROR", "reading the datanet");
+        }
+      },
+    }),
 
-  app.put("/v1/datanets/:id/settings", async (c) => {
-    const datanetId = idOf(c.req.param("id"), "datanet");
-    const body = parse(
-      SettingsBody,
-      await readJson(c),
-      'Send {"nearDuplicatePolicy":"refuse"|"flag","nearDuplicateThreshold":0.8}.',
-    );
-    const chain = requireChain(ctx);
-    const node = chain.walletClient.account.address;
-    const allowed = await isCurator(chain.sdk, { datanetId, account: node }).catch((e: unknown) => {
-      throw chainError(e, "DATANET_NOT_FOUND", `datanet ${datanetId}`);
-    });
-    if (!allowed)
-      throw new DatanetError(
-        403,
-        "NODE_NOT_CURATOR",
-        `this node (${node}) is not a curator of datanet ${datanetId}`,
-        "Only a node that curates the datanet keeps its upload settings; add the node as a curator first.",
-      );
-    const settings = {
-      nearDuplicatePolicy: body.nearDuplicatePolicy,
-      nearDuplicateThreshold: body.nearDuplicateThreshold ?? uploads.deps.options.nearDuplicateThreshold,
-    };
-    await uploads.setDatanetSettings(datanetId, settings);
-    return json(c, settings);
-  });
+    defineRoute({
+      method: "put",
+      path: "/v1/datanets/:id/settings",
+      summary: "Set the node's upload settings of a datanet (near-duplicate policy)",
+      tags: ["datanets"],
+      operator: true,
+      params: s.DatanetIdParams,
+      body: s.DatanetSettingsBody,
+      hints: {
+        ...idHint("datanet"),
+        body: 'Send {"nearDuplicatePolicy":"refuse"|"flag","nearDuplicateThreshold":0.8}.',
+      },
+      responses: { 200: { description: "The settings now in force.", schema: s.DatanetSettings } },
+      errors: { 403: ["NODE_NOT_CURATOR"], 404: ["DATANET_NOT_FOUND"] },
+      handler: async ({ params, body }) => {
+        const datanetId = BigInt(params.id);
+        const chain = requireChain(ctx);
+        const node = chain.walletClient.account.address;
+        const allowed = await isCurator(chain.sdk, { datanetId, account: node }).catch((e: unknown) => {
+          throw chainError(e, "DATANET_NOT_FOUND", `datanet ${datanetId}`);
+        });
+        if (!allowed)
+          throw new DatanetError(
+            403,
+            "NODE_NOT_CURATOR",
+            `this node (${node}) is not a curator of datanet ${datanetId}`,
+            "Only a node that curates the datanet keeps its upload settings; add the node as a curator first.",
+          );
+        const settings = {
+          nearDuplicatePolicy: body.nearDuplicatePolicy,
+          nearDuplicateThreshold: body.nearDuplicateThreshold ?? uploads.deps.options.nearDuplicateThreshold,
+        };
+        await uploads.setDatanetSettings(datanetId, settings);
+        return settings;
+      },
+    }),
 
-  app.get("/v1/datanets/:id/contributions", async (c) => {
-    const datanetId = idOf(c.req.param("id"), "datanet");
-    const q = parse(
-      page.extend({ status: z.enum(statuses).optional() }),
-      c.req.query(),
-      `Use ?status=${statuses.join("|")}&limit=1..500&cursor=<nextCursor>.`,
-    );
-    let query = ctx.db
-      .selectFrom("contributions")
-      .selectAll()
-      .where("datanet_id", "=", Number(datanetId))
-      .where("id", ">", Number(q.cursor ?? 0));
-    if (q.status) query = query.where("status", "=", q.status);
-    const rows = await query
-      .orderBy("id")
-      .limit(q.limit + 1)
-      .execute();
-    const items = rows.slice(0, q.limit).map((r) => ({
-      id: String(r.id),
-      datanetId: String(r.datanet_id),
-      contributor: r.contributor,
-      contentHash: r.content_hash,
-      size: r.size,
-      status: r.status,
-      stake: r.stake,
-      metadataUri: r.metadata_uri,
-      registeredBlock: r.registered_block,
-      updatedBlock: r.updated_block,
-    }));
-    return json(c, { items, nextCursor: rows.length > q.limit ? String(rows[q.limit - 1]!.id) : null });
-  });
+    defineRoute({
+      method: "get",
+      path: "/v1/datanets/:id/contributions",
+      summary: "List a datanet's contributions",
+      tags: ["contributions"],
+      params: s.DatanetIdParams,
+      query: s.ContributionsQuery,
+      hints: {
+        ...idHint("datanet"),
+        query: `Use ?status=${s.contributionStatuses.join("|")}&limit=1..500&cursor=<nextCursor>.`,
+      },
+      responses: { 200: { description: "A page of contributions, by id.", schema: s.ContributionPage } },
+      handler: async ({ params, query: q }) => {
+        let query = ctx.db
+          .selectFrom("contributions")
+          .selectAll()
+          .where("datanet_id", "=", Number(BigInt(params.id)))
+          .where("id", ">", Number(q.cursor ?? 0));
+        if (q.status) query = query.where("status", "=", q.status);
+        const rows = await query
+          .orderBy("id")
+          .limit(q.limit + 1)
+          .execute();
+        const items = rows.slice(0, q.limit).map((r) => ({
+          id: String(r.id),
+          datanetId: String(r.datanet_id),
+          contributor: r.contributor,
+          contentHash: r.content_hash,
+          size: r.size,
+          status: r.status,
+          stake: r.stake,
+          metadataUri: r.metadata_uri,
+          registeredBlock: r.registered_block,
+          updatedBlock: r.updated_block,
+        }));
+        return { items, nextCursor: rows.length > q.limit ? String(rows[q.limit - 1]!.id) : null };
+      },
+    }),
 
-  app.get("/v1/contributions/:id", async (c) => {
-    const id = idOf(c.req.param("id"), "contribution");
-    const view = await getContributionView(ctx, id);
-    if (!view)
-      throw new DatanetError(
-        404,
-        "CONTRIBUTION_NOT_FOUND",
-        `no contribution ${id} is indexed`,
-        "Check the id; a contribution registered just now appears once the indexer has caught up.",
-      );
-    return json(c, view);
-  });
+    defineRoute({
+      method: "get",
+      path: "/v1/contributions/:id",
+      summary: "One contribution with a text preview, its metadata and its upload",
+      tags: ["contributions"],
+      params: s.ContributionIdParams,
+      hints: idHint("contribution"),
+      responses: { 200: { description: "The contribution.", schema: s.ContributionView } },
+      errors: { 404: ["CONTRIBUTION_NOT_FOUND"] },
+      handler: async ({ params }) => {
+        const id = BigInt(params.id);
+        const view = await getContributionView(ctx, id);
+        if (!view)
+          throw new DatanetError(
+            404,
+            "CONTRIBUTION_NOT_FOUND",
+            `no contribution ${id} is indexed`,
+            "Check the id; a contribution registered just now appears once the indexer has caught up.",
+          );
+        return view;
+      },
+    }),
 
-  app.post("/v1/datanets/:id/uploads", async (c) => {
-    const datanetId = idOf(c.req.param("id"), "datanet");
-    const form = await readMultipart(c.req.raw, maxUploadBytes);
-    const contributor = form.fields.get("contributor");
-    if (!contributor)
-      throw new DatanetError(
-        400,
-        "INVALID_REQUEST",
-        "the form has no `contributor` field",
-        "Add a `contributor` field with the wallet address.",
-      );
-    const mode = form.fields.get("mode") ?? "relayed";
-    if (mode !== "relayed" && mode !== "direct")
-      throw new DatanetError(
-        400,
-        "INVALID_REQUEST",
-        `mode must be relayed or direct, got ${mode}`,
-        "Leave `mode` out for relayed uploads.",
-      );
-    const view = await uploads.stageUpload({
-      datanetId,
-      contributor: contributor as Hex,
-      files: form.files.map((f) => ({ name: f.name, bytes: f.bytes })),
-      mode,
-    });
-    return json(c, view, 201);
-  });
+    defineRoute({
+      method: "post",
+      path: "/v1/datanets/:id/uploads",
+      summary: "Stage files for a datanet",
+      description:
+        "Validated, normalized, hashed, deduplicated and stored. Relayed (default): answers the EIP-712 batches the contributor signs, then POST /v1/uploads/:id/submit. Direct: answers the contributeBatch arguments to send yourself.",
+      tags: ["uploads"],
+      params: s.DatanetIdParams,
+      body: s.StageUploadForm,
+      bodyContentType: "multipart/form-data",
+      hints: idHint("datanet"),
+      responses: { 201: { description: "The staged upload.", schema: s.UploadView } },
+      errors: {
+        400: ["NO_FILES", "TOO_MANY_FILES", "DUPLICATE_IN_UPLOAD", "INVALID_UTF8"],
+        409: ["DUPLICATE_CONTENT", "DUPLICATE_IN_FLIGHT", "NEAR_DUPLICATE"],
+        413: ["UPLOAD_TOO_LARGE"],
+      },
+      handler: async ({ c, params }) => {
+        const datanetId = BigInt(params.id);
+        const form = await readMultipart(c.req.raw, maxUploadBytes);
+        const contributor = form.fields.get("contributor");
+        if (!contributor)
+          throw new DatanetError(
+            400,
+            "INVALID_REQUEST",
+            "the form has no `contributor` field",
+            "Add a `contributor` field with the wallet address.",
+          );
+        const mode = form.fields.get("mode") ?? "relayed";
+        if (mode !== "relayed" && mode !== "direct")
+          throw new DatanetError(
+            400,
+            "INVALID_REQUEST",
+            `mode must be relayed or direct, got ${mode}`,
+            "Leave `mode` out for relayed uploads.",
+          );
+        return await uploads.stageUpload({
+          datanetId,
+          contributor: contributor as Hex,
+          files: form.files.map((f) => ({ name: f.name, bytes: f.bytes })),
+          mode,
+        });
+      },
+    }),
 
-  app.get("/v1/uploads/:id", async (c) => {
-    const id = c.req.param("id");
-    const view = /^[0-9a-f]{32}$/.test(id) ? await uploads.getUpload(id) : undefined;
-    if (!view)
-      throw new DatanetError(
-        404,
-        "UPLOAD_NOT_FOUND",
-        `no upload ${id}`,
-        "Use the id returned by POST /v1/datanets/:id/uploads.",
-      );
-    return json(c, view);
-  });
+    defineRoute({
+      method: "get",
+      path: "/v1/uploads/:id",
+      summary: "One upload: documents, batches, what is left to sign",
+      tags: ["uploads"],
+      params: s.UploadIdParams,
+      responses: { 200: { description: "The upload.", schema: s.UploadView } },
+      errors: { 404: ["UPLOAD_NOT_FOUND"] },
+      handler: async ({ params }) => {
+        const id = params.id;
+        const view = /^[0-9a-f]{32}$/.test(id) ? await uploads.getUpload(id) : undefined;
+        if (!view)
+          throw new DatanetError(
+            404,
+            "UPLOAD_NOT_FOUND",
+            `no upload ${id}`,
+            "Use the id returned by POST /v1/datanets/:id/uploads.",
+          );
+        return view;
+      },
+    }),
 
-  app.post("/v1/uploads/:id/submit", async (c) => {
-    const body = parse(
-      SubmitBody,
-      await readJson(c),
-      'Send {"signatures":["0x…"]}, one per signing.batches entry, in order.',
-    );
-    const signatures = ("signatures" in body ? body.signatures : [body.signature]) as Hex[];
-    return json(c, await uploads.submitUpload({ uploadId: c.req.param("id"), signatures }));
-  });
+    defineRoute({
+      method: "post",
+      path: "/v1/uploads/:id/submit",
+      summary: "Submit the contributor's signatures; the node registers the documents on chain",
+      tags: ["uploads"],
+      params: s.UploadIdParams,
+      body: s.SubmitUploadBody,
+      hints: { body: 'Send {"signatures":["0x…"]}, one per signing.batches entry, in order.' },
+      responses: { 200: { description: "The upload after submission.", schema: s.UploadView } },
+      errors: {
+        400: ["SIGNATURE_COUNT", "INVALID_SIGNATURE"],
+        404: ["UPLOAD_NOT_FOUND"],
+        409: ["UPLOAD_NOT_SUBMITTABLE", "SUBMIT_PENDING"],
+        410: ["UPLOAD_EXPIRED", "UPLOAD_GONE"],
+        502: ["SUBMIT_REVERTED"],
+      },
+      handler: async ({ params, body }) => {
+        const signatures = ("signatures" in body ? body.signatures : [body.signature]) as Hex[];
+        return await uploads.submitUpload({ uploadId: params.id, signatures });
+      },
+    }),
 
-  app.get("/v1/datanets/:id/curation", async (c) => {
-    const datanetId = idOf(c.req.param("id"), "datanet");
-    const q = parse(page, c.req.query(), "Use ?limit=1..500&cursor=<nextCursor>.");
-    return json(
-      c,
-      await listPendingContributions(ctx, {
-        datanetId,
-        limit: q.limit,
-        ...(q.cursor === undefined ? {} : { cursor: q.cursor }),
-        defaultThreshold: uploads.deps.options.nearDuplicateThreshold,
-      }),
-    );
-  });
+    defineRoute({
+      method: "get",
+      path: "/v1/datanets/:id/curation",
+      summary: "Contributions awaiting review, with previews and near-duplicate flags",
+      tags: ["curation"],
+      params: s.DatanetIdParams,
+      query: s.PageQuery,
+      hints: { ...idHint("datanet"), query: pageHint },
+      responses: {
+        200: {
+          description: "A page of pending contributions, oldest first.",
+          schema: s.PendingContributionPage,
+        },
+      },
+      handler: async ({ params, query: q }) =>
+        await listPendingContributions(ctx, {
+          datanetId: BigInt(params.id),
+          limit: q.limit,
+          ...(q.cursor === undefined ? {} : { cursor: q.cursor }),
+          defaultThreshold: uploads.deps.options.nearDuplicateThreshold,
+        }),
+    }),
 
-  app.post("/v1/datanets/:id/review", async (c) => {
-    const datanetId = idOf(c.req.param("id"), "datanet");
-    const body = parse(
-      ReviewBody,
-      await readJson(c),
-      'Send {"reviews":[{"contributionId":"1","verdict":"accept"}]} (verdicts: accept, reject, rejectAndSlash).',
-    );
-    const result = await reviewPendingContributions(ctx, {
-      datanetId,
-      reviews: body.reviews.map((r) => ({ contributionId: BigInt(r.contributionId), verdict: r.verdict })),
-    });
-    return json(c, result);
-  });
+    defineRoute({
+      method: "post",
+      path: "/v1/datanets/:id/review",
+      summary: "Review pending contributions with the node's key (accept, reject, rejectAndSlash)",
+      description:
+        "The node must be a curator of the datanet; verdicts are sent in batches, one transaction each.",
+      tags: ["curation"],
+      operator: true,
+      params: s.DatanetIdParams,
+      body: s.ReviewBody,
+      hints: {
+        ...idHint("datanet"),
+        body: 'Send {"reviews":[{"contributionId":"1","verdict":"accept"}]} (verdicts: accept, reject, rejectAndSlash).',
+      },
+      responses: { 200: { description: "The transactions sent.", schema: s.ReviewResult } },
+      errors: { 403: ["NODE_NOT_CURATOR"], 409: ["NOT_REVIEWABLE"], 502: ["REVIEW_REVERTED"] },
+      handler: async ({ params, body }) =>
+        await reviewPendingContributions(ctx, {
+          datanetId: BigInt(params.id),
+          reviews: body.reviews.map((r) => ({
+            contributionId: BigInt(r.contributionId),
+            verdict: r.verdict,
+          })),
+        }),
+    }),
+  );
 
-  return app;
+  return router.app;
 }
 
 function datanetJson(row: {

@@ -1,8 +1,8 @@
-import type { Context } from "hono";
-import { Hono } from "hono";
+import { nodeSchemas as s } from "@tributary/sdk";
+import type { Hono } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
-import { z } from "zod";
 import { ApiError } from "../../api/ApiError.ts";
+import { createRouter, defineRoute } from "../../api/defineRoute.ts";
 import type { NodeContext } from "../../context/NodeContext.ts";
 import { renderVersionExport } from "../export/renderVersionExport.ts";
 import { createPublishService, type PublishService } from "../publish/createPublishService.ts";
@@ -37,54 +37,24 @@ const statusOf: Record<VersionErrorCode, ContentfulStatusCode> = {
   RPC_ERROR: 503,
 };
 
-const idParam = z.string().regex(/^\d{1,10}$/, "a decimal id");
-const versionParam = z.string().regex(/^[1-9]\d{0,9}$/, "a version number from 1");
-const page = z.strictObject({
-  limit: z.coerce.number().int().min(1).max(500).default(50),
-  cursor: z
-    .string()
-    .regex(/^\d{1,10}$/, "the nextCursor of the previous page")
-    .optional(),
-});
-const exportQuery = z.strictObject({ file: z.enum(["data.jsonl", "README.md", "manifest.json"]).optional() });
-const publishBody = z.strictObject({});
-
-function parse<T extends z.ZodType>(schema: T, value: unknown, hint: string): z.output<T> {
-  const result = schema.safeParse(value);
-  if (result.success) return result.data;
-  const issues = result.error.issues.map((i) => `${i.path.join(".") || "(value)"}: ${i.message}`).join("; ");
-  throw new ApiError(400, "INVALID_REQUEST", `invalid request: ${issues}`, hint);
-}
-
-function json(c: Context, value: unknown, status: ContentfulStatusCode = 200): Response {
-  const body = JSON.stringify(value, (_key, v) => (typeof v === "bigint" ? v.toString() : v));
-  return c.newResponse(body, status, { "content-type": "application/json; charset=utf-8" });
-}
-
 /** Turns a `VersionError` into the API's error (one JSON shape, status by code); rethrows anything else. */
 function apiErrorOf(error: unknown): unknown {
   if (!(error instanceof VersionError)) return error;
   return new ApiError(statusOf[error.code], error.code, error.message, error.hint, { cause: error });
 }
 
-const paths = (c: Context) => ({
-  datanetId: BigInt(parse(idParam, c.req.param("id"), "Use a decimal datanet id in the path.")),
-  version: (v = c.req.param("version")) =>
-    Number(
-      parse(
-        versionParam,
-        v,
-        "Use a version number from 1 in the path (GET /v1/datanets/:id/versions lists them).",
-      ),
-    ),
-});
+const hints = {
+  params:
+    "Use a decimal datanet id and a version number from 1 in the path (GET /v1/datanets/:id/versions lists them).",
+  query: "Use ?limit=1..500&cursor=<nextCursor>.",
+};
 
 /**
  * The version routes of datanets as a Hono sub-app (mount it with `createNode({ routes: [createVersionRoutes] })`):
  *
  * - `GET /v1/datanets/:id/versions?limit=1..500&cursor=<nextCursor>` → `{ items, nextCursor }`, ascending version;
  * - `GET /v1/datanets/:id/versions/:version` → the version, its index on this node and its `manifest`;
- * - `POST /v1/datanets/:id/versions` (body `{}` or none) → 201 with the publication (`publishVersion` with the
+ * - `POST /v1/datanets/:id/versions` (operator; body `{}` or none) → 201 with the publication (`publishVersion` with the
  *   node's key, which must be a curator of the datanet);
  * - `GET /v1/datanets/:id/versions/:version/export` → `{ …, files: { "data.jsonl", "README.md", "manifest.json" } }`,
  *   or one file as is with `?file=data.jsonl|README.md|manifest.json`.
@@ -93,7 +63,7 @@ const paths = (c: Context) => ({
  * 403 `NODE_NOT_CURATOR`, 404 `DATANET_NOT_FOUND` / `VERSION_NOT_FOUND` / `MANIFEST_MISSING`, 409
  * `EMPTY_VERSION` / `VERSION_UNCHANGED` / `CONTENT_MISSING`, 502/503/504 for chain failures.
  *
- * Publishing spends the node's gas: expose `POST` only behind the node's operator access.
+ * Publishing spends the node's gas: `POST` is an operator route (`requireOperator`).
  *
  * @example
  * const node = await createNode({ dataDir, chain, routes: [createVersionRoutes] });
@@ -123,87 +93,138 @@ export function createVersionRoutes(ctx: NodeContext, options: CreateVersionRout
       ctx.log("error", `versions: startup recovery failed: ${(error as Error).message}`),
     );
   }
-  const app = new Hono();
-
-  app.get("/v1/datanets/:id/versions", async (c) => {
-    const { datanetId } = paths(c);
-    const q = parse(page, c.req.query(), "Use ?limit=1..500&cursor=<nextCursor>.");
-    try {
-      const result = await listVersions(ctx, {
-        datanetId,
-        limit: q.limit,
-        ...(q.cursor === undefined ? {} : { cursor: Number(q.cursor) }),
-      });
-      return json(c, result);
-    } catch (error) {
-      throw apiErrorOf(error);
-    }
-  });
-
-  app.get("/v1/datanets/:id/versions/:version", async (c) => {
-    const p = paths(c);
-    try {
-      return json(c, await getVersionDetail(ctx, { datanetId: p.datanetId, version: p.version() }));
-    } catch (error) {
-      throw apiErrorOf(error);
-    }
-  });
-
-  app.post("/v1/datanets/:id/versions", async (c) => {
-    const { datanetId } = paths(c);
-    const raw = await c.req.text();
-    let body: unknown = {};
-    if (raw.trim() !== "") {
-      try {
-        body = JSON.parse(raw);
-      } catch (cause) {
-        throw new ApiError(400, "INVALID_REQUEST", "the body is not JSON", "Send no body, or {}.", { cause });
-      }
-    }
-    parse(publishBody, body, "Send no body, or {}: the version holds every accepted contribution.");
-    try {
-      return json(c, await publisher.publishVersion(datanetId), 201);
-    } catch (error) {
-      throw apiErrorOf(error);
-    }
-  });
-
-  app.get("/v1/datanets/:id/versions/:version/export", async (c) => {
-    const p = paths(c);
-    const q = parse(exportQuery, c.req.query(), "Use ?file=data.jsonl|README.md|manifest.json, or no query.");
-    try {
-      const rendered = await renderVersionExport(ctx, { datanetId: p.datanetId, version: p.version() });
-      const name = `datanet-${p.datanetId}-v${rendered.version}`;
-      switch (q.file) {
-        case "data.jsonl":
-          return c.newResponse(rendered.dataJsonl, 200, {
-            "content-type": "application/x-ndjson; charset=utf-8",
-            "content-disposition": `attachment; filename="${name}.jsonl"`,
+  const router = createRouter(ctx);
+  router.add(
+    defineRoute({
+      method: "get",
+      path: "/v1/datanets/:id/versions",
+      summary: "List a datanet's published versions",
+      tags: ["versions"],
+      params: s.DatanetIdParams,
+      query: s.PageQuery,
+      hints,
+      responses: { 200: { description: "A page of versions, ascending.", schema: s.VersionPage } },
+      errors: { 404: ["DATANET_NOT_FOUND"] },
+      handler: async ({ params, query: q }) => {
+        try {
+          return await listVersions(ctx, {
+            datanetId: BigInt(params.id),
+            limit: q.limit,
+            ...(q.cursor === undefined ? {} : { cursor: Number(q.cursor) }),
           });
-        case "README.md":
-          return c.newResponse(rendered.readme, 200, { "content-type": "text/markdown; charset=utf-8" });
-        case "manifest.json":
-          return c.newResponse(new TextDecoder().decode(rendered.manifestBytes), 200, {
-            "content-type": "application/json; charset=utf-8",
-            "content-disposition": `attachment; filename="${name}.manifest.json"`,
-          });
-        case undefined:
-          return json(c, {
-            datanetId: p.datanetId,
-            version: rendered.version,
-            contributionsRoot: rendered.contributionsRoot,
-            manifestURI: rendered.manifestURI,
-            files: {
-              "data.jsonl": rendered.dataJsonl,
-              "README.md": rendered.readme,
-              "manifest.json": new TextDecoder().decode(rendered.manifestBytes),
-            },
-          });
-      }
-    } catch (error) {
-      throw apiErrorOf(error);
-    }
-  });
+        } catch (error) {
+          throw apiErrorOf(error);
+        }
+      },
+    }),
 
-  return app;
+    defineRoute({
+      method: "get",
+      path: "/v1/datanets/:id/versions/:version",
+      summary: "One version with its attribution index on this node and its provenance manifest",
+      tags: ["versions"],
+      params: s.VersionParams,
+      hints,
+      responses: { 200: { description: "The version.", schema: s.VersionDetail } },
+      errors: { 404: ["DATANET_NOT_FOUND", "VERSION_NOT_FOUND"], 422: ["MANIFEST_INVALID"] },
+      handler: async ({ params }) => {
+        try {
+          return await getVersionDetail(ctx, {
+            datanetId: BigInt(params.id),
+            version: Number(params.version),
+          });
+        } catch (error) {
+          throw apiErrorOf(error);
+        }
+      },
+    }),
+
+    defineRoute({
+      method: "post",
+      path: "/v1/datanets/:id/versions",
+      summary: "Publish every accepted contribution as the next version (node key)",
+      description:
+        "Builds the manifest and the attribution index, then calls publishVersion with the node's key (the node must be a curator). No body, or {}.",
+      tags: ["versions"],
+      operator: true,
+      params: s.DatanetIdParams,
+      body: s.PublishVersionBody,
+      hints: { ...hints, body: "Send no body, or {}: the version holds every accepted contribution." },
+      responses: { 201: { description: "The publication (mined).", schema: s.Publication } },
+      errors: {
+        403: ["NODE_NOT_CURATOR"],
+        404: ["DATANET_NOT_FOUND"],
+        409: ["EMPTY_VERSION", "VERSION_UNCHANGED", "CONTENT_MISSING"],
+        502: ["PUBLISH_REVERTED"],
+        503: ["NO_CHAIN", "RPC_ERROR"],
+        504: ["PUBLISH_TIMEOUT"],
+      },
+      handler: async ({ params }) => {
+        try {
+          return await publisher.publishVersion(BigInt(params.id));
+        } catch (error) {
+          throw apiErrorOf(error);
+        }
+      },
+    }),
+
+    defineRoute({
+      method: "get",
+      path: "/v1/datanets/:id/versions/:version/export",
+      summary: "Export a version: data.jsonl, dataset card (README.md) and manifest",
+      description: "Without `?file`, one JSON with every file; with `?file=`, that file as is (a download).",
+      tags: ["versions"],
+      params: s.VersionParams,
+      query: s.ExportQuery,
+      hints: { ...hints, query: "Use ?file=data.jsonl|README.md|manifest.json, or no query." },
+      responses: {
+        200: {
+          description: "The export.",
+          schema: s.VersionExport,
+          alternatives: ["application/x-ndjson", "text/markdown"],
+        },
+      },
+      errors: {
+        404: ["DATANET_NOT_FOUND", "VERSION_NOT_FOUND", "MANIFEST_MISSING"],
+        409: ["CONTENT_MISSING"],
+      },
+      handler: async ({ c, params, query: q }) => {
+        const datanetId = BigInt(params.id);
+        try {
+          const rendered = await renderVersionExport(ctx, { datanetId, version: Number(params.version) });
+          const name = `datanet-${datanetId}-v${rendered.version}`;
+          switch (q.file) {
+            case "data.jsonl":
+              return c.newResponse(rendered.dataJsonl, 200, {
+                "content-type": "application/x-ndjson; charset=utf-8",
+                "content-disposition": `attachment; filename="${name}.jsonl"`,
+              });
+            case "README.md":
+              return c.newResponse(rendered.readme, 200, { "content-type": "text/markdown; charset=utf-8" });
+            case "manifest.json":
+              return c.newResponse(new TextDecoder().decode(rendered.manifestBytes), 200, {
+                "content-type": "application/json; charset=utf-8",
+                "content-disposition": `attachment; filename="${name}.manifest.json"`,
+              });
+            case undefined:
+              return {
+                datanetId,
+                version: rendered.version,
+                contributionsRoot: rendered.contributionsRoot,
+                manifestURI: rendered.manifestURI,
+                files: {
+                  "data.jsonl": rendered.dataJsonl,
+                  "README.md": rendered.readme,
+                  "manifest.json": new TextDecoder().decode(rendered.manifestBytes),
+                },
+              };
+          }
+        } catch (error) {
+          throw apiErrorOf(error);
+        }
+      },
+    }),
+  );
+
+  return router.app;
 }

@@ -1,0 +1,172 @@
+import { z } from "zod";
+import { Address, Bytes32, DecimalIdParam, DecimalString, hexOf, PageQuery, pageOf, Uint } from "./common.ts";
+
+/** Path of the routes under `/v1/datanets/:id`. */
+export const DatanetIdParams = z.object({ id: DecimalIdParam.meta({ description: "The datanet id." }) });
+
+/** Path of `/v1/contributions/:id`. */
+export const ContributionIdParams = z.object({
+  id: DecimalIdParam.meta({ description: "The contribution id." }),
+});
+
+/** A datanet's curation and staking policy, as the node reports it. */
+export const DatanetPolicy = z
+  .object({
+    curated: z.boolean(),
+    minStake: DecimalString,
+    licenseId: Bytes32,
+    refundStakeOnAccept: z.boolean(),
+  })
+  .meta({ id: "DatanetPolicy" });
+
+/** The upload settings this node keeps for a datanet. */
+export const DatanetSettings = z
+  .object({
+    nearDuplicatePolicy: z.enum(["flag", "refuse"]),
+    nearDuplicateThreshold: z.number().min(0).max(1),
+  })
+  .meta({ id: "DatanetSettings", example: { nearDuplicatePolicy: "flag", nearDuplicateThreshold: 0.8 } });
+
+/** A datanet as indexed from the chain (`GET /v1/datanets` items). */
+export const Datanet = z
+  .object({
+    id: DecimalString,
+    owner: Address,
+    metadataURI: z.string(),
+    policy: DatanetPolicy,
+    versionCount: z.number().int(),
+    createdBlock: z.number().int(),
+  })
+  .meta({
+    id: "Datanet",
+    example: {
+      id: "1",
+      owner: "0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266",
+      metadataURI: "ipfs://bafy…",
+      policy: {
+        curated: true,
+        minStake: "0",
+        licenseId: `0x${"00".repeat(32)}`,
+        refundStakeOnAccept: true,
+      },
+      versionCount: 0,
+      createdBlock: 12,
+    },
+  });
+
+/** `GET /v1/datanets/:id`: the indexed datanet with curators and counts, or the chain's view when not indexed yet. */
+export const DatanetDetail = z
+  .object({
+    id: DecimalString,
+    owner: Address,
+    metadataURI: z.string(),
+    policy: z
+      .object({ curated: z.boolean(), minStake: DecimalString, refundStakeOnAccept: z.boolean() })
+      .loose(),
+    versionCount: z.number().int(),
+    createdBlock: z.number().int().optional(),
+    indexed: z
+      .boolean()
+      .meta({ description: "false when read from the chain before the indexer caught up." }),
+    curators: z.array(Address).optional(),
+    contributions: z
+      .record(z.string(), z.number().int())
+      .optional()
+      .meta({ description: "Contribution counts by status." }),
+    settings: DatanetSettings,
+  })
+  .meta({ id: "DatanetDetail" });
+
+/** Body of `POST /v1/datanets`. */
+export const CreateDatanetBody = z
+  .strictObject({
+    metadataURI: z.string().min(1).max(2048),
+    policy: z.strictObject({
+      curated: z.boolean(),
+      minStake: Uint.default(0),
+      license: z
+        .string()
+        .min(1)
+        .max(32)
+        .optional()
+        .meta({ description: "An SPDX id such as CC-BY-4.0 (hashed into licenseId)." }),
+      licenseId: hexOf(32).optional(),
+      refundStakeOnAccept: z.boolean().default(true),
+    }),
+    nearDuplicatePolicy: z.enum(["flag", "refuse"]).default("flag"),
+    nearDuplicateThreshold: z.number().min(0).max(1).optional(),
+  })
+  .meta({
+    id: "CreateDatanetBody",
+    example: {
+      metadataURI: "ipfs://bafy…",
+      policy: { curated: true, minStake: "0", license: "CC-BY-4.0" },
+    },
+  });
+
+/** Answer of `POST /v1/datanets`. */
+export const CreateDatanetResult = z
+  .object({ datanetId: DecimalString, txHash: Bytes32, owner: Address })
+  .meta({ id: "CreateDatanetResult" });
+
+/** Body of `PUT /v1/datanets/:id/settings`. */
+export const DatanetSettingsBody = z
+  .strictObject({
+    nearDuplicatePolicy: z.enum(["flag", "refuse"]),
+    nearDuplicateThreshold: z.number().min(0).max(1).optional(),
+  })
+  .meta({
+    id: "DatanetSettingsBody",
+    example: { nearDuplicatePolicy: "refuse", nearDuplicateThreshold: 0.8 },
+  });
+
+/** Statuses of a contribution. */
+export const contributionStatuses = ["Pending", "Accepted", "Rejected", "Slashed", "Withdrawn"] as const;
+
+/** Query of `GET /v1/datanets/:id/contributions`. */
+export const ContributionsQuery = PageQuery.extend({ status: z.enum(contributionStatuses).optional() });
+
+/** A contribution as listed (`GET /v1/datanets/:id/contributions` items). */
+export const Contribution = z
+  .object({
+    id: DecimalString,
+    datanetId: DecimalString,
+    contributor: Address,
+    contentHash: Bytes32,
+    size: z.number().int(),
+    status: z.enum(contributionStatuses),
+    stake: DecimalString,
+    metadataUri: z.string(),
+    registeredBlock: z.number().int(),
+    updatedBlock: z.number().int(),
+  })
+  .meta({ id: "Contribution" });
+
+/** A text preview of a contribution's content, from its blob on this node. */
+export const ContentPreview = z.object({
+  contentCid: z.string(),
+  available: z.boolean().meta({ description: "Whether this node has the blob." }),
+  preview: z.string().nullable(),
+  truncated: z.boolean(),
+});
+
+/** `GET /v1/contributions/:id`: the contribution with its preview, metadata and upload. */
+export const ContributionView = ContentPreview.extend({
+  contributionId: DecimalString,
+  datanetId: DecimalString,
+  contributor: Address,
+  contentHash: Bytes32,
+  size: z.number().int(),
+  status: z.string(),
+  stake: DecimalString,
+  metadataUri: z.string(),
+  metadata: z.unknown().meta({ description: "The parsed metadata blob, or null when this node lacks it." }),
+  registeredBlock: z.number().int(),
+  updatedBlock: z.number().int(),
+  uploadId: z.string().nullable(),
+}).meta({ id: "ContributionView" });
+
+/** Page of datanets. */
+export const DatanetPage = pageOf(Datanet);
+/** Page of contributions. */
+export const ContributionPage = pageOf(Contribution);

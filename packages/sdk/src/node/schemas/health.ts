@@ -1,0 +1,54 @@
+import { z } from "zod";
+
+/** `GET /health`: liveness. */
+export const Health = z
+  .object({
+    ok: z.literal(true),
+    version: z.string(),
+    uptimeSeconds: z.number(),
+  })
+  .loose()
+  .meta({ id: "Health", example: { ok: true, version: "0.1.0", uptimeSeconds: 12.5 } });
+
+/** One readiness check. */
+export const ReadinessCheck = z
+  .object({ ok: z.boolean(), error: z.string().optional() })
+  .loose()
+  .meta({ id: "ReadinessCheck" });
+
+/** `GET /health/ready`: readiness (503 when any check fails). */
+export const Readiness = z
+  .object({
+    ok: z.boolean(),
+    checks: z.object({
+      database: ReadinessCheck.optional(),
+      chain: ReadinessCheck.extend({
+        chainId: z.number().int(),
+        head: z.number().int().optional(),
+      }).optional(),
+      indexer: ReadinessCheck.extend({
+        indexedBlock: z.number().int(),
+        head: z.number().int().optional(),
+        lagBlocks: z.number().int().optional(),
+        maxLagBlocks: z.number().int(),
+      }).optional(),
+    }),
+  })
+  .meta({
+    id: "Readiness",
+    example: {
+      ok: true,
+      checks: {
+        database: { ok: true },
+        chain: { ok: true, chainId: 31337, head: 120 },
+        indexer: { ok: true, indexedBlock: 120, head: 120, lagBlocks: 0, maxLagBlocks: 64 },
+      },
+    },
+  });
+
+/** `GET /metrics`: Prometheus text exposition (documentation only). */
+export const MetricsText = z.string().meta({
+  id: "MetricsText",
+  example:
+    '# HELP tributary_http_requests_total HTTP requests answered.\n# TYPE tributary_http_requests_total counter\ntributary_http_requests_total{method="GET",route="/v1/datanets",status="200"} 3\n',
+});
