@@ -9,3 +9,4 @@ export * from "./db/index.ts";
 export * from "./gateway/index.ts";
 export * from "./indexer/index.ts";
 export * from "./store/index.ts";
+export { type CreateWebRoutesOptions, createWebRoutes } from "./web/createWebRoutes.ts";
