@@ -112,6 +112,7 @@ export function Playground({ initialModel }: { initialModel: string }) {
     setMessages([...history, { role: "assistant", content: "" }]);
     setInput("");
     setBusy(true);
+    setError(undefined);
     const setLast = (patch: Partial<Message>) =>
       setMessages((list) => list.map((m, i) => (i === list.length - 1 ? { ...m, ...patch } : m)));
     try {
@@ -136,8 +137,10 @@ export function Playground({ initialModel }: { initialModel: string }) {
         }
       }
     } catch (err) {
+      // Nothing was answered (or charged): put the message back in the box to retry.
       setError(err);
-      setMessages(history);
+      setMessages(messages);
+      setInput(history[history.length - 1]!.content);
     } finally {
       setBusy(false);
     }
@@ -295,17 +298,23 @@ function Highlighted({
     const source = span?.sources[0]?.contributionId;
     if (span && source) {
       parts.push(
-        <button
-          type="button"
+        // A link to the contribution (inline, focusable, opens in a new tab); a plain click opens the side panel.
+        <a
           key={a}
+          href={`/contributions/${source}`}
           className={`span c${colorOf(source)} ${selected === span ? "active" : ""}`}
           title={`From contribution #${source}${span.occurrences > 1 ? ` (found in ${span.occurrences} places)` : ""}`}
           data-contribution={source}
-          onClick={() => onSelect(span, source)}
+          onClick={(e) => {
+            if (e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey) return;
+            e.preventDefault();
+            onSelect(span, source);
+          }}
           onMouseEnter={() => onSelect(span, source)}
+          onFocus={() => onSelect(span, source)}
         >
           {piece}
-        </button>,
+        </a>,
       );
     } else parts.push(<span key={a}>{piece}</span>);
   }

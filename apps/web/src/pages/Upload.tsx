@@ -79,7 +79,9 @@ export function Upload({ datanetId }: { datanetId: string }) {
     for (const entry of staged) {
       update(entry.key, { state: "submitting" });
       try {
-        const batches = entry.upload!.signing?.batches ?? [];
+        // Fresh typed data: the contributor's nonce moves with every upload signed before this one.
+        const fresh = await api<UploadView>("GET", `/v1/uploads/${entry.upload!.id}`);
+        const batches = fresh.signing?.batches ?? [];
         const signatures = [];
         for (const b of batches) signatures.push(await signTypedData(b.typedData));
         const done = await api<UploadView>("POST", `/v1/uploads/${entry.upload!.id}/submit`, { signatures });
