@@ -9,6 +9,8 @@ import { serveModel, startNetwork, TEXTS } from "./network.ts";
 
 const WHALE = TEXTS.whale;
 const CHAT = TEXTS.chat;
+/** whale.txt shouted: another content hash, the same words (near duplicates ignore case and punctuation). */
+const NEAR_COPY = WHALE.toUpperCase().replace(".", "!");
 const OPERATOR = "operator-secret-token";
 
 /**
@@ -93,10 +95,11 @@ describe("web app in Chromium against a local network", () => {
     // The file input: a good file and one that is not UTF-8.
     await page.locator('input[type="file"]').setInputFiles([
       { name: "chat.txt", mimeType: "text/plain", buffer: Buffer.from(CHAT) },
+      { name: "whale-copy.txt", mimeType: "text/plain", buffer: Buffer.from(NEAR_COPY) },
       { name: "broken.txt", mimeType: "text/plain", buffer: Buffer.from([0x66, 0xff, 0xfe, 0x6f]) },
     ]);
     const files = page.getByTestId("upload-file");
-    await expect.poll(() => files.count()).toBe(3);
+    await expect.poll(() => files.count()).toBe(4);
     await files
       .filter({ hasText: "whale.txt" })
       .getByText(/staged: 1 document/)
@@ -112,9 +115,10 @@ describe("web app in Chromium against a local network", () => {
     expect(await files.filter({ hasText: "whale.txt" }).locator("progress").getAttribute("value")).toBe("1");
     await shot("02-upload-staged");
 
-    await page.getByRole("button", { name: /Sign and submit 2 files/ }).click();
+    await page.getByRole("button", { name: /Sign and submit 3 files/ }).click();
     await files.filter({ hasText: "whale.txt" }).getByText("registered").waitFor();
     await files.filter({ hasText: "chat.txt" }).getByText("registered").waitFor();
+    await files.filter({ hasText: "whale-copy.txt" }).getByText("registered").waitFor();
     await files
       .filter({ hasText: "chat.txt" })
       .getByRole("link", { name: /contribution #\d+/ })
@@ -134,9 +138,15 @@ describe("web app in Chromium against a local network", () => {
         },
         { timeout: 20_000, interval: 300 },
       )
-      .toBe(2);
+      .toBe(3);
     await pending.filter({ hasText: "great white whale" }).waitFor();
+    // The copy is flagged against the older text; the curator rejects it.
+    const copy = pending.filter({ hasText: /PEQUOD/ });
+    await copy.getByText(/near duplicate of #\d+ in datanet/).waitFor();
     await shot("04-curation");
+    await copy.getByRole("button", { name: /^Reject #/ }).click();
+    await page.getByText("Rejected 1 contribution(s).").waitFor();
+    await expect.poll(() => pending.count()).toBe(2);
     await page.getByLabel("Select all").check();
     await page.getByRole("button", { name: "Accept selected (2)" }).click();
     await page.getByText("Accepted 2 contribution(s).").waitFor();

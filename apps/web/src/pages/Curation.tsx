@@ -173,7 +173,7 @@ export function Curation({ datanetId }: { datanetId: string }) {
                 disabled={review.busy}
                 onClick={() => review.go([p.contributionId], "reject")}
               >
-                Reject
+                Reject #{p.contributionId}
               </button>
             </div>
           </li>
