@@ -11,6 +11,9 @@ import { publishDatanet, serveModel, startNetwork } from "./network.ts";
 
 const OPERATOR = "operator-secret-token";
 const CHALLENGE_WINDOW = 60n;
+const ATTESTOR = privateKeyToAccount(
+  "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80", // anvil's account 0, the node's key
+).address;
 
 /**
  * Earnings end to end in the browser: answers served → the operator closes an epoch on the Epochs page → anyone
@@ -47,7 +50,8 @@ describe.skip("earnings in Chromium: close an epoch, verify, finalize, claim", (
       startNetwork({
         operatorToken: OPERATOR,
         extraRoutes: [(ctx) => createEpochRoutes(ctx)],
-        chain: { challengeWindow: CHALLENGE_WINDOW },
+        // The node's key (anvil account 0) is the one attestor; quorum 1, so it signs reports alone.
+        chain: { attestors: [ATTESTOR], quorum: 1, challengeWindow: CHALLENGE_WINDOW },
       }),
     ]);
     ({ chain, node, url, stop } = net);

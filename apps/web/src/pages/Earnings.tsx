@@ -22,7 +22,7 @@ export function Earnings({ address }: { address: string }) {
           What an account earned from answers that used its contributions, and what it can claim.
         </p>
       </div>
-      <form className="toolbar" onSubmit={go}>
+      <form className="toolbar start" onSubmit={go}>
         <label className="search">
           <span>Account</span>
           <input
@@ -86,7 +86,7 @@ function Dashboard({ address }: { address: string }) {
       <h2 className="mono wrap">{v.account}</h2>
       <div className="stats">
         <Stat label="Unsettled" value={amount(v.unsettled)} note="in receipts not yet in an epoch" />
-        <Stat label="Submitted" value={amount(v.submitted)} note="in a report in its challenge window" />
+        <Stat label="Submitted" value={amount(v.submitted)} note="in the latest report on chain" />
         <Stat label="Claimable" value={amount(v.claimable)} note="finalized, not claimed yet" />
         <Stat label="Claimed" value={amount(v.claimed)} />
       </div>
@@ -187,46 +187,65 @@ function Dashboard({ address }: { address: string }) {
   );
 }
 
-/** Cumulative earnings per epoch as an SVG line with points, plus a table for screen readers. */
+/** Earnings per epoch (bars) and their running total (line), in SVG, plus a table for screen readers. */
 function Chart({ history }: { history: EarningsView["history"] }) {
   if (history.length === 0)
     return <Empty title="No epoch yet">Earnings appear here once an epoch containing them is closed.</Empty>;
   const W = 640;
-  const H = 220;
-  const pad = { l: 56, r: 16, t: 12, b: 28 };
-  const values = history.map((h) => BigInt(h.cumulative));
+  const H = 180;
+  const pad = { l: 64, r: 16, t: 12, b: 28 };
+  const cumulative = history.map((h) => BigInt(h.cumulative));
   let max = 1n;
-  for (const v of values) if (v > max) max = v;
-  const x = (i: number) =>
-    pad.l +
-    (history.length === 1 ? (W - pad.l - pad.r) / 2 : (i * (W - pad.l - pad.r)) / (history.length - 1));
+  for (const v of cumulative) if (v > max) max = v;
+  const slot = (W - pad.l - pad.r) / history.length;
+  const x = (i: number) => pad.l + slot * (i + 0.5);
   const y = (v: bigint) => pad.t + (H - pad.t - pad.b) * (1 - Number((v * 10_000n) / max) / 10_000);
-  const path = values.map((v, i) => `${i === 0 ? "M" : "L"}${x(i).toFixed(1)},${y(v).toFixed(1)}`).join(" ");
+  const bar = Math.min(48, slot * 0.6);
+  const path = cumulative
+    .map((v, i) => `${i === 0 ? "M" : "L"}${x(i).toFixed(1)},${y(v).toFixed(1)}`)
+    .join(" ");
   return (
     <figure className="chart">
-      <svg viewBox={`0 0 ${W} ${H}`} role="img" aria-label="Cumulative earnings by epoch">
+      <svg viewBox={`0 0 ${W} ${H}`} role="img" aria-label="Earnings by epoch and running total">
         <line x1={pad.l} x2={W - pad.r} y1={H - pad.b} y2={H - pad.b} className="axis" />
         <line x1={pad.l} x2={pad.l} y1={pad.t} y2={H - pad.b} className="axis" />
-        <text x={pad.l - 6} y={pad.t + 4} textAnchor="end" className="tick">
+        <text x={pad.l - 6} y={pad.t + 8} textAnchor="end" className="tick">
           {amount(max)}
         </text>
         <text x={pad.l - 6} y={H - pad.b} textAnchor="end" className="tick">
           0
         </text>
-        <path d={path} className="line" />
         {history.map((h, i) => (
           <g key={h.epoch}>
-            <circle cx={x(i)} cy={y(values[i]!)} r={4} className={`pt ${h.status}`}>
+            <rect
+              x={x(i) - bar / 2}
+              width={bar}
+              y={y(BigInt(h.amount))}
+              height={H - pad.b - y(BigInt(h.amount))}
+              className={`bar ${h.status}`}
+            >
               <title>
-                epoch {h.epoch}: +{amount(h.amount)} (total {amount(h.cumulative)}, {h.status})
+                epoch {h.epoch}: {amount(h.amount)} ({h.status})
               </title>
-            </circle>
+            </rect>
             <text x={x(i)} y={H - 8} textAnchor="middle" className="tick">
-              {h.epoch}
+              epoch {h.epoch}
             </text>
           </g>
         ))}
+        <path d={path} className="line" />
+        {history.map((h, i) => (
+          <circle key={h.epoch} cx={x(i)} cy={y(cumulative[i]!)} r={4} className="pt">
+            <title>
+              total after epoch {h.epoch}: {amount(h.cumulative)}
+            </title>
+          </circle>
+        ))}
       </svg>
+      <p className="legend small-text muted">
+        <span className="key bar-key" /> earned in the epoch (amber while in its challenge window){" "}
+        <span className="key line-key" /> running total
+      </p>
       <figcaption className="visually-hidden">
         <table>
           <tbody>
