@@ -105,7 +105,11 @@ function Dashboard({ address }: { address: string }) {
               if (await claim.go()) e.reload();
             }}
           >
-            {claim.busy ? "Claiming…" : `Claim ${amount(v.claimable)} (node relays)`}
+            {claim.busy
+              ? "Claiming…"
+              : claimable === 0n
+                ? "Nothing to claim yet"
+                : `Claim ${amount(v.claimable)} (node relays)`}
           </button>
           {hasWallet() ? (
             <button
