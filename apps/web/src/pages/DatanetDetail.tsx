@@ -1,0 +1,308 @@
+import { useEffect, useState } from "react";
+import { api, type Contribution, type Datanet, type Page, type Version } from "../api.ts";
+import { Account, Badge, Empty, ErrorBox, Loading, Stat, useAsync } from "../components.tsx";
+import { amount, datanetName, licenseName, metaOf, short } from "../format.ts";
+import { Link } from "../router.tsx";
+
+const STATUSES = ["", "Pending", "Accepted", "Rejected", "Slashed", "Withdrawn"];
+
+/** Tone of a contribution status badge. */
+export function statusTone(status: string): "ok" | "warn" | "bad" | "info" | undefined {
+  if (status === "Accepted") return "ok";
+  if (status === "Pending") return "warn";
+  if (status === "Rejected" || status === "Slashed") return "bad";
+  return undefined;
+}
+
+/** One datanet: policy, license, counts, contributions, versions and contributors. */
+export function DatanetDetail({ datanetId }: { datanetId: string }) {
+  const d = useAsync(
+    (signal) => api<Datanet>("GET", `/v1/datanets/${datanetId}`, undefined, { signal }),
+    [datanetId],
+  );
+  // A datanet created a moment ago is read from the chain until the indexer has it.
+  useEffect(() => {
+    if (d.value && d.value.indexed === false) {
+      const t = setTimeout(d.reload, 1000);
+      return () => clearTimeout(t);
+    }
+  }, [d.value, d.reload]);
+  if (d.loading && !d.value) return <Loading what={`datanet ${datanetId}`} />;
+  if (!d.value) return <ErrorBox error={d.error} title={`Could not load datanet ${datanetId}`} />;
+  const n = d.value;
+  const meta = metaOf(n.metadataURI);
+  const counts = n.contributions ?? {};
+  return (
+    <section>
+      <p className="crumbs">
+        <Link to="/datanets">Datanets</Link> / {n.id}
+      </p>
+      <div className="page-head">
+        <h1>{datanetName(n)}</h1>
+        {meta.description ? <p className="lede">{meta.description}</p> : null}
+        <div className="actions">
+          <Link className="button primary" to={`/datanets/${n.id}/upload`}>
+            Upload files
+          </Link>
+          <Link className="button" to={`/datanets/${n.id}/curation`}>
+            Curation queue{counts.Pending ? ` (${counts.Pending})` : ""}
+          </Link>
+        </div>
+      </div>
+      {n.indexed === false ? (
+        <p className="notice" role="status">
+          Read from the chain: the node's indexer has not caught up with this datanet yet.
+        </p>
+      ) : null}
+      <div className="stats">
+        <Stat label="License" value={licenseName(n.policy.licenseId)} />
+        <Stat label="Versions" value={n.versionCount} />
+        <Stat label="Accepted" value={counts.Accepted ?? 0} />
+        <Stat label="Pending" value={counts.Pending ?? 0} />
+        <Stat label="Minimum stake" value={amount(n.policy.minStake)} />
+      </div>
+      <dl className="facts wide">
+        <div>
+          <dt>Owner</dt>
+          <dd>
+            <Account address={n.owner} />
+          </dd>
+        </div>
+        <div>
+          <dt>Curation</dt>
+          <dd>{n.policy.curated ? "curated" : "open (accepted on arrival)"}</dd>
+        </div>
+        <div>
+          <dt>Curators</dt>
+          <dd>
+            {(n.curators ?? []).length === 0
+              ? "the owner"
+              : (n.curators ?? []).map((c) => (
+                  <span key={c} className="sep">
+                    <Account address={c} />
+                  </span>
+                ))}
+          </dd>
+        </div>
+        <div>
+          <dt>Near duplicates</dt>
+          <dd>
+            {n.settings
+              ? `${n.settings.nearDuplicatePolicy} at similarity ≥ ${n.settings.nearDuplicateThreshold}`
+              : "–"}
+          </dd>
+        </div>
+        <div>
+          <dt>Metadata</dt>
+          <dd className="mono wrap">
+            {n.metadataURI.startsWith("data:") ? "inline (data: URI)" : n.metadataURI}
+          </dd>
+        </div>
+      </dl>
+      <Versions datanetId={n.id} />
+      <Contributions datanetId={n.id} />
+    </section>
+  );
+}
+
+function Versions({ datanetId }: { datanetId: string }) {
+  const v = useAsync(
+    (signal) =>
+      api<Page<Version & { publishedBlock?: number }>>(
+        "GET",
+        `/v1/datanets/${datanetId}/versions`,
+        undefined,
+        { signal },
+      ),
+    [datanetId],
+  );
+  return (
+    <section aria-labelledby="versions-title">
+      <h2 id="versions-title">Versions</h2>
+      <ErrorBox error={v.error} title="Could not list the versions" />
+      {v.value && v.value.items.length === 0 ? (
+        <Empty title="No published version">
+          Accept contributions in the <Link to={`/datanets/${datanetId}/curation`}>curation queue</Link>, then
+          publish a version there.
+        </Empty>
+      ) : null}
+      {v.value && v.value.items.length > 0 ? (
+        <div className="table-wrap">
+          <table>
+            <thead>
+              <tr>
+                <th>Version</th>
+                <th>Contributions</th>
+                <th>Tokens</th>
+                <th>Root</th>
+                <th>Manifest</th>
+              </tr>
+            </thead>
+            <tbody>
+              {v.value.items.map((x) => (
+                <tr key={x.version}>
+                  <td>v{x.version}</td>
+                  <td>{x.count}</td>
+                  <td>{x.tokens ?? "–"}</td>
+                  <td className="mono" title={x.contributionsRoot}>
+                    {short(x.contributionsRoot)}
+                  </td>
+                  <td className="mono wrap">
+                    <a href={`/v1/datanets/${datanetId}/versions/${x.version}/export?file=manifest.json`}>
+                      {short(x.manifestURI.replace("ipfs://", ""))}
+                    </a>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      ) : null}
+    </section>
+  );
+}
+
+function Contributions({ datanetId }: { datanetId: string }) {
+  const [status, setStatus] = useState("");
+  const [cursors, setCursors] = useState<(string | undefined)[]>([undefined]);
+  const cursor = cursors[cursors.length - 1];
+  const list = useAsync(
+    (signal) =>
+      api<Page<Contribution>>(
+        "GET",
+        `/v1/datanets/${datanetId}/contributions?limit=50${status ? `&status=${status}` : ""}${cursor ? `&cursor=${cursor}` : ""}`,
+        undefined,
+        { signal },
+      ),
+    [datanetId, status, cursor],
+  );
+  const all = useAsync(
+    (signal) =>
+      api<Page<Contribution>>("GET", `/v1/datanets/${datanetId}/contributions?limit=500`, undefined, {
+        signal,
+      }),
+    [datanetId],
+  );
+  const contributors = new Map<string, { total: number; accepted: number; bytes: number }>();
+  for (const c of all.value?.items ?? []) {
+    const e = contributors.get(c.contributor) ?? { total: 0, accepted: 0, bytes: 0 };
+    e.total++;
+    if (c.status === "Accepted") e.accepted++;
+    e.bytes += c.size;
+    contributors.set(c.contributor, e);
+  }
+  return (
+    <>
+      <section aria-labelledby="contributions-title">
+        <div className="section-head">
+          <h2 id="contributions-title">Contributions</h2>
+          <label className="inline">
+            <span>Status</span>
+            <select
+              value={status}
+              onChange={(e) => {
+                setStatus(e.target.value);
+                setCursors([undefined]);
+              }}
+            >
+              {STATUSES.map((s) => (
+                <option key={s} value={s}>
+                  {s || "all"}
+                </option>
+              ))}
+            </select>
+          </label>
+        </div>
+        <ErrorBox error={list.error} title="Could not list the contributions" />
+        {list.value && list.value.items.length === 0 ? (
+          <Empty title={status ? `No ${status.toLowerCase()} contribution` : "No contributions yet"}>
+            <Link to={`/datanets/${datanetId}/upload`}>Upload files</Link> to contribute.
+          </Empty>
+        ) : null}
+        {list.value && list.value.items.length > 0 ? (
+          <div className="table-wrap">
+            <table>
+              <thead>
+                <tr>
+                  <th>Id</th>
+                  <th>Status</th>
+                  <th>Contributor</th>
+                  <th>Bytes</th>
+                  <th>Content hash</th>
+                </tr>
+              </thead>
+              <tbody>
+                {list.value.items.map((c) => (
+                  <tr key={c.id}>
+                    <td>
+                      <Link to={`/contributions/${c.id}`}>#{c.id}</Link>
+                    </td>
+                    <td>
+                      <Badge tone={statusTone(c.status)}>{c.status}</Badge>
+                    </td>
+                    <td>
+                      <Account address={c.contributor} />
+                    </td>
+                    <td>{c.size}</td>
+                    <td className="mono" title={c.contentHash}>
+                      {short(c.contentHash)}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        ) : null}
+        <div className="pager">
+          <button
+            type="button"
+            disabled={cursors.length === 1}
+            onClick={() => setCursors((c) => c.slice(0, -1))}
+          >
+            Previous
+          </button>
+          <button
+            type="button"
+            disabled={!list.value?.nextCursor}
+            onClick={() => setCursors((c) => [...c, list.value?.nextCursor ?? undefined])}
+          >
+            Next
+          </button>
+        </div>
+      </section>
+      <section aria-labelledby="contributors-title">
+        <h2 id="contributors-title">Contributors</h2>
+        {all.value && contributors.size === 0 ? <Empty title="No contributors yet" /> : null}
+        {contributors.size > 0 ? (
+          <div className="table-wrap">
+            <table>
+              <thead>
+                <tr>
+                  <th>Contributor</th>
+                  <th>Contributions</th>
+                  <th>Accepted</th>
+                  <th>Bytes</th>
+                </tr>
+              </thead>
+              <tbody>
+                {[...contributors.entries()]
+                  .sort((a, b) => b[1].accepted - a[1].accepted)
+                  .map(([addr, e]) => (
+                    <tr key={addr}>
+                      <td>
+                        <Account address={addr} />
+                      </td>
+                      <td>{e.total}</td>
+                      <td>{e.accepted}</td>
+                      <td>{e.bytes}</td>
+                    </tr>
+                  ))}
+              </tbody>
+            </table>
+          </div>
+        ) : null}
+        {all.value?.nextCursor ? <p className="muted">Counted over the first 500 contributions.</p> : null}
+      </section>
+    </>
+  );
+}

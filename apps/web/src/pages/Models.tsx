@@ -1,0 +1,133 @@
+import { api, type Datanet, type Model, type Version } from "../api.ts";
+import { Account, Badge, Empty, ErrorBox, Loading, useAsync } from "../components.tsx";
+import { amount, bps, datanetName, short } from "../format.ts";
+import { Link } from "../router.tsx";
+
+/** The model registry as this node serves it, each model with its lineage: datanet versions → contributions. */
+export function Models() {
+  const list = useAsync((signal) => api<{ data: Model[] }>("GET", "/v1/models", undefined, { signal }), []);
+  return (
+    <section>
+      <div className="page-head">
+        <h1>Models</h1>
+        <p className="lede">
+          Models this node serves, and what they were trained on. Each answer pays the contributions it came
+          from.
+        </p>
+      </div>
+      {list.loading && !list.value ? <Loading what="models" /> : null}
+      <ErrorBox error={list.error} title="Could not list the models" />
+      {list.value && list.value.data.length === 0 ? (
+        <Empty title="No models yet">
+          A model is registered against a published datanet version (the operator registers one with the
+          node's key).
+        </Empty>
+      ) : null}
+      <ul className="cards single" aria-label="Models">
+        {(list.value?.data ?? []).map((m) => (
+          <li key={m.id} className="card" data-testid="model">
+            <div className="card-head">
+              <h2>{m.id}</h2>
+              <Badge tone="info">{m.tributary?.kind ?? "model"}</Badge>
+            </div>
+            {m.tributary ? (
+              <dl className="facts">
+                <div>
+                  <dt>On-chain id</dt>
+                  <dd>{m.tributary.modelId}</dd>
+                </div>
+                <div>
+                  <dt>Owner</dt>
+                  <dd>
+                    <Account address={m.owned_by} />
+                  </dd>
+                </div>
+                <div>
+                  <dt>Price</dt>
+                  <dd>
+                    {amount(m.tributary.pricing.perCall)} per call +{" "}
+                    {amount(m.tributary.pricing.per1kOutputTokens)} per 1k tokens
+                  </dd>
+                </div>
+                <div>
+                  <dt>Split</dt>
+                  <dd>
+                    owner {bps(m.tributary.split.ownerBps)} · data {bps(m.tributary.split.dataBps)}
+                  </dd>
+                </div>
+              </dl>
+            ) : null}
+            <h3>Lineage</h3>
+            <ol className="lineage">
+              {(m.tributary?.datanetVersions ?? []).map((dv) => (
+                <Lineage
+                  key={`${dv.datanetId}-${dv.version}`}
+                  datanetId={dv.datanetId}
+                  version={dv.version}
+                />
+              ))}
+            </ol>
+            <div className="actions">
+              <Link className="button primary" to={`/playground?model=${encodeURIComponent(m.id)}`}>
+                Try in the playground
+              </Link>
+            </div>
+          </li>
+        ))}
+      </ul>
+      <section className="panel" aria-labelledby="agents-title">
+        <h2 id="agents-title">Agents</h2>
+        <p className="muted">
+          Agents are registered on chain (AgentRegistry) but this node has no HTTP route that lists them yet,
+          so they are not shown here.
+        </p>
+      </section>
+    </section>
+  );
+}
+
+function Lineage({ datanetId, version }: { datanetId: string; version: number }) {
+  const v = useAsync(
+    async (signal) => {
+      const [d, ver] = await Promise.all([
+        api<Datanet>("GET", `/v1/datanets/${datanetId}`, undefined, { signal }),
+        api<Version>("GET", `/v1/datanets/${datanetId}/versions/${version}`, undefined, { signal }),
+      ]);
+      return { d, ver };
+    },
+    [datanetId, version],
+  );
+  return (
+    <li>
+      <div className="lineage-node">
+        <span className="muted">datanet version</span>{" "}
+        <Link to={`/datanets/${datanetId}`}>{v.value ? datanetName(v.value.d) : `datanet ${datanetId}`}</Link>{" "}
+        v{version}
+        {v.value ? (
+          <span className="muted">
+            {" "}
+            · {v.value.ver.count} contributions · root{" "}
+            <span className="mono" title={v.value.ver.contributionsRoot}>
+              {short(v.value.ver.contributionsRoot)}
+            </span>
+          </span>
+        ) : null}
+      </div>
+      <ErrorBox error={v.error} title="Could not load this version" />
+      {v.value?.ver.manifest?.contributions ? (
+        <ul className="lineage-leaves">
+          {v.value.ver.manifest.contributions.map((c) => (
+            <li key={c.id}>
+              <Link to={`/contributions/${c.id}`}>contribution #{c.id}</Link>{" "}
+              <span className="muted">
+                by <Account address={c.contributor} /> · {c.tokens} tokens
+              </span>
+            </li>
+          ))}
+        </ul>
+      ) : v.value ? (
+        <p className="muted">This node has no copy of the version's manifest.</p>
+      ) : null}
+    </li>
+  );
+}
