@@ -20,8 +20,7 @@ const ATTESTOR = privateKeyToAccount(
  * verifies it → after the challenge window it is finalized → the contributor's dashboard shows the claimable
  * amount → the claim (relayed by the node) moves tokens to the contributor.
  */
-// TODO(lead-merge): enable when /v1/epochs and /v1/claims land
-describe.skip("earnings in Chromium: close an epoch, verify, finalize, claim", () => {
+describe("earnings in Chromium: close an epoch, verify, finalize, claim", () => {
   let chain: TestChain;
   let node: TributaryNode;
   let url: string;
@@ -55,7 +54,7 @@ describe.skip("earnings in Chromium: close an epoch, verify, finalize, claim", (
       }),
     ]);
     ({ chain, node, url, stop } = net);
-    const datanetId = await publishDatanet(url, contributor);
+    const datanetId = await publishDatanet(url, contributor, OPERATOR);
     const key = await serveModel({ chain, node }, { datanetId, payerIndex: 7, name: "whale-ig" });
     for (const seed of [0, 1]) {
       const res = await fetch(`${url}/v1/chat/completions`, {

@@ -82,8 +82,12 @@ async function eventually<T>(read: () => Promise<T>, ok: (v: T) => boolean, what
  *
  * @returns the datanet id
  */
-export async function publishDatanet(url: string, contributor: LocalAccount): Promise<bigint> {
-  const api = createNodeClient({ baseUrl: url });
+export async function publishDatanet(
+  url: string,
+  contributor: LocalAccount,
+  operatorToken?: string,
+): Promise<bigint> {
+  const api = createNodeClient({ baseUrl: url, ...(operatorToken ? { operatorToken } : {}) });
   const { datanetId: raw } = await api.createDatanet({
     metadataURI: "ipfs://whaling",
     policy: { curated: true, minStake: 0n, license: "CC-BY-4.0" },

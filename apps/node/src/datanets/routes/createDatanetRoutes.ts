@@ -172,7 +172,7 @@ export function createDatanetRoutes(ctx: NodeContext, options: CreateDatanetRout
             owner: d.owner.toLowerCase(),
             metadataURI: d.metadataURI,
             policy: d.policy,
-            versionCount: d.versionCount,
+            versionCount: Number(d.versionCount),
             indexed: false,
             settings,
           };
