@@ -19,9 +19,9 @@ import { foundry } from "viem/chains";
 import { createApp } from "./api/createApp.ts";
 import { createAttributionRoutes } from "./attribution/createAttributionRoutes.ts";
 import { createIndexFileStore, type IndexFileStore } from "./attribution/createIndexFileStore.ts";
-import type { ChainContext, Logger, NodeContext } from "./context/NodeContext.ts";
+import type { ChainContext, GatewayConfig, Logger, NodeContext } from "./context/NodeContext.ts";
 import { createDatabase, type NodeDatabase } from "./db/index.ts";
-import { createIndexer, datanetHandlers } from "./indexer/index.ts";
+import { createIndexer, datanetHandlers, settlementHandlers } from "./indexer/index.ts";
 import { createLocalContentStore } from "./store/index.ts";
 
 /** Configuration of a node. Validated at the edge (CLI flags, config file) before it gets here. */
@@ -48,6 +48,8 @@ export type NodeConfig = {
   log?: Logger;
   /** Secret that operator routes require (`Authorization: Bearer <token>`); none = open (tests, loopback). */
   operatorToken?: string;
+  /** Gateway settings (apps/node/src/gateway). */
+  gateway?: GatewayConfig;
 };
 
 /** A running (or ready to run) node. */
@@ -102,7 +104,7 @@ export async function createNode(config: NodeConfig): Promise<TributaryNode> {
       ],
       startBlock: c.deployment.startBlock,
       confirmations: c.confirmations ?? 0,
-      handlers: { ...datanetHandlers },
+      handlers: { ...datanetHandlers, ...settlementHandlers },
       onLog: (line) => log("info", line),
     });
     chainCtx = {
@@ -128,6 +130,7 @@ export async function createNode(config: NodeConfig): Promise<TributaryNode> {
     ...(chainCtx ? { chain: chainCtx } : {}),
     log,
     ...(config.operatorToken ? { operatorToken: config.operatorToken } : {}),
+    ...(config.gateway ? { gateway: config.gateway } : {}),
   };
   const cacheSize = config.indexCacheSize ?? 8;
   const cache = new Map<string, AttributionIndex>();

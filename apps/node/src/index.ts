@@ -2,7 +2,7 @@ export { ApiError, type ApiErrorBody } from "./api/ApiError.ts";
 export { type CreateAppParameters, createApp } from "./api/createApp.ts";
 export { requireOperator } from "./api/requireOperator.ts";
 export * from "./attribution/index.ts";
-export type { ChainContext, Logger, NodeContext } from "./context/NodeContext.ts";
+export type { ChainContext, GatewayConfig, Logger, NodeContext } from "./context/NodeContext.ts";
 export { createNode, type NodeConfig, type TributaryNode } from "./createNode.ts";
 export * from "./datanets/index.ts";
 export * from "./db/index.ts";

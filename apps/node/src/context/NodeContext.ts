@@ -42,4 +42,12 @@ export type NodeContext = {
   log: Logger;
   /** When set, operator routes (see `requireOperator`) need `Authorization: Bearer <operatorToken>`. */
   operatorToken?: string;
+  /** Gateway settings; defaults apply when absent. */
+  gateway?: GatewayConfig;
+};
+
+/** Gateway settings of a node (`NodeConfig.gateway`). */
+export type GatewayConfig = {
+  /** Requests per minute per API key when the key has no limit of its own (default 600; 0 = unlimited). */
+  rateLimitPerMinute?: number;
 };

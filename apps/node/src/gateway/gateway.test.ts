@@ -126,6 +126,9 @@ describe("payable OpenAI-compatible gateway (openai client → node → ∞-gram
     node = await createNode({
       dataDir: mkdtempSync(join(tmpdir(), "gateway-")),
       http: { port: 0, maxBodyBytes: 16 * 1024 * 1024 },
+      log: (level, message, fields) => {
+        if (level === "error") console.error(message, fields);
+      },
       chain: {
         rpcUrl: chain.anvil.rpcUrl,
         deployment: chain.deployment,
