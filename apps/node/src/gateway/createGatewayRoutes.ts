@@ -488,7 +488,6 @@ export function createGatewayRoutes(ctx: NodeContext, options: CreateGatewayRout
           completion_tokens: outputTokens,
           total_tokens: signed.receipt.inputTokens + outputTokens,
         },
-        tributary: tributary(signed),
         signed,
       });
       options.onTiming?.({ totalMs: performance.now() - t0, generateMs: g1 - g0 });
@@ -531,7 +530,6 @@ export function createGatewayRoutes(ctx: NodeContext, options: CreateGatewayRout
         text: generation.text,
         finishReason,
         usage: usage(generation.tokens.length),
-        tributary: tributary(signed),
         signed,
       });
       options.onTiming?.({ totalMs: performance.now() - t0, generateMs: g1 - g0 });
@@ -569,15 +567,15 @@ type Answer = {
   text: string;
   finishReason: string;
   usage: Record<string, number>;
-  tributary: Record<string, unknown>;
   signed: SignedReceipt;
 };
 
-/** A non-streaming completion in OpenAI's shape, with the receipt headers. */
+/**
+ * A non-streaming completion in OpenAI's shape, with the receipt headers. The stored canonical receipt text is
+ * spliced into the body as is (`tributary` is the last field), rather than parsed and serialized again.
+ */
 function respond(c: Context, kind: "chat" | "completion", a: Answer): Response {
-  c.header("X-Tributary-Receipt", a.signed.receipt.id);
-  c.header("X-Tributary-Receipt-Hash", a.signed.hash);
-  return c.json(
+  const body =
     kind === "chat"
       ? {
           id: a.responseId,
@@ -593,7 +591,7 @@ function respond(c: Context, kind: "chat" | "completion", a: Answer): Response {
             },
           ],
           usage: a.usage,
-          tributary: a.tributary,
+          tributary: null,
         }
       : {
           id: a.responseId,
@@ -602,9 +600,15 @@ function respond(c: Context, kind: "chat" | "completion", a: Answer): Response {
           model: a.model,
           choices: [{ index: 0, text: a.text, logprobs: null, finish_reason: a.finishReason }],
           usage: a.usage,
-          tributary: a.tributary,
-        },
-  );
+          tributary: null,
+        };
+  const head = JSON.stringify(body);
+  const text = `${head.slice(0, -"null}".length)}{"receipt":${a.signed.canonical},"receiptHash":"${a.signed.hash}","signature":"${a.signed.signature}"}}`;
+  return c.body(text, 200, {
+    "Content-Type": "application/json",
+    "X-Tributary-Receipt": a.signed.receipt.id,
+    "X-Tributary-Receipt-Hash": a.signed.hash,
+  });
 }
 
 const encoder = new TextEncoder();

@@ -1,4 +1,6 @@
 import { createHash, randomBytes, randomUUID } from "node:crypto";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
 import {
   type AttributionIndex,
   attributeSpans,
@@ -48,7 +50,8 @@ import {
 import { ApiError } from "../api/ApiError.ts";
 import type { ChainContext, NodeContext } from "../context/NodeContext.ts";
 import type { ApiKeyRow, ModelRow, ReceiptRow } from "../db/schema.ts";
-import { getPayerState } from "../indexer/handlers/settlement.ts";
+import { getPayerState, type PayerState } from "../indexer/handlers/settlement.ts";
+import { createReceiptWriter, type ReceiptWriter } from "./createReceiptWriter.ts";
 import type { Upstream } from "./upstream.ts";
 
 /** Prefix of every plaintext API key. */
@@ -111,8 +114,8 @@ export type GenerateParameters = { prompt: string; maxTokens: number; temperatur
 /** A receipt as stored and returned to clients. */
 export type SignedReceipt = {
   receipt: Receipt;
-  /** Canonical JSON form of the receipt (bigints as decimal strings). */
-  json: Record<string, unknown>;
+  /** Canonical JSON form of the receipt (bigints as decimal strings), parsed from `canonical` when read. */
+  readonly json: Record<string, unknown>;
   /** The canonical JSON text (sorted keys), as stored. */
   canonical: string;
   hash: Hex;
@@ -285,6 +288,7 @@ function receiptDigest(hash: Hex): Hex {
 }
 
 const PAYOUT_TTL_MS = 2_000;
+const PAYER_TTL_MS = 1_000;
 const AGENT_TTL_MS = 5_000;
 const KEY_TTL_MS = 10_000;
 const RATES_TTL_MS = 30_000;
@@ -474,11 +478,21 @@ export function createGatewayService(ctx: NodeContext): GatewayService {
     return result;
   }
 
-  // Group commit: receipts queued while a batch is being written go into the next one.
+  // Durable receipts: a writer thread with group commit when the database is a file (always, under
+  // createNode); otherwise the same group commit through Kysely on this thread.
+  const dbPath = join(ctx.dataDir, "node.db");
+  let writer: ReceiptWriter | undefined;
+  const onCommitted = (totals: ReadonlyMap<string, bigint>) => {
+    for (const [payer, total] of totals) charged.set(payer, total);
+  };
   type Pending = { row: ReceiptRow; charge: bigint; resolve: () => void; reject: (e: unknown) => void };
   let queue: Pending[] = [];
   let writing = false;
   function writeReceipt(row: ReceiptRow, charge: bigint): Promise<void> {
+    if (existsSync(dbPath)) {
+      writer ??= createReceiptWriter({ path: dbPath, onCommitted });
+      return writer.write({ row, charge });
+    }
     return new Promise((resolve, reject) => {
       queue.push({ row, charge, resolve, reject });
       if (!writing) {
@@ -520,7 +534,7 @@ export function createGatewayService(ctx: NodeContext): GatewayService {
             totals.set(payer, total);
           }
         });
-        for (const [payer, total] of totals) charged.set(payer, total);
+        onCommitted(totals);
         counters.batches++;
         counters.receipts += batch.length;
         for (const p of batch) p.resolve();
@@ -529,6 +543,16 @@ export function createGatewayService(ctx: NodeContext): GatewayService {
       }
     }
     writing = false;
+  }
+
+  const payerStates = new Map<string, { state: PayerState | undefined; at: number }>();
+  /** The indexed payer state, cached 1 s (a refusal always re-reads the chain, so only "yes" can be stale). */
+  async function indexedPayer(key: string): Promise<PayerState | undefined> {
+    const hit = payerStates.get(key);
+    if (hit && performance.now() - hit.at < PAYER_TTL_MS) return hit.state;
+    const state = await getPayerState(db, key as Address);
+    payerStates.set(key, { state, at: performance.now() });
+    return state;
   }
 
   async function sign(chain: ChainContext, hash: Hex): Promise<Hex> {
@@ -833,7 +857,7 @@ export function createGatewayService(ctx: NodeContext): GatewayService {
         const held = reserved.get(key) ?? 0n;
         const need = maxCharge(model.pricing, maxTokens, agentFeeBps);
         const spent = await chargedOf(key);
-        const indexed = await getPayerState(db, payer);
+        const indexed = await indexedPayer(key);
         let deposited = indexed?.deposited ?? 0n;
         let withdrawn = indexed?.withdrawn ?? 0n;
         let pending = (indexed?.withdrawalRequestedAt ?? 0) > 0;
@@ -896,7 +920,12 @@ export function createGatewayService(ctx: NodeContext): GatewayService {
     },
 
     stats() {
-      return { ...counters };
+      const w = writer?.stats() ?? { batches: 0, receipts: 0 };
+      return {
+        chainReads: counters.chainReads,
+        batches: counters.batches + w.batches,
+        receipts: counters.receipts + w.receipts,
+      };
     },
 
     async settle({ id, payer, model, prompt, output, agent }) {
@@ -990,7 +1019,6 @@ export function createGatewayService(ctx: NodeContext): GatewayService {
         node,
       };
       const canonical = canonicalJson(receiptToJson(receipt));
-      const json = JSON.parse(canonical) as Record<string, unknown>;
       const hash = keccak256(new TextEncoder().encode(canonical));
       const signature = await sign(chain, hash);
       await writeReceipt(
@@ -1009,7 +1037,15 @@ export function createGatewayService(ctx: NodeContext): GatewayService {
         },
         split.charged,
       );
-      return { receipt, json, canonical, hash, signature };
+      return {
+        receipt,
+        get json() {
+          return JSON.parse(canonical) as Record<string, unknown>;
+        },
+        canonical,
+        hash,
+        signature,
+      };
     },
   };
 }

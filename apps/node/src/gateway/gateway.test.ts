@@ -509,6 +509,7 @@ describe("payable OpenAI-compatible gateway (openai client → node → ∞-gram
     expect(gateway.stats().chainReads).toBe(before);
     // A payer the indexer has not seen (row removed): served after one chain read.
     await node.db.deleteFrom("payers").where("payer", "=", payerA.toLowerCase()).execute();
+    await new Promise((r) => setTimeout(r, 1100)); // the service caches an indexed "yes" for 1 s
     await client.completions.create({ model: "whale-ig", prompt: "The whale rose", max_tokens: 2 });
     expect(gateway.stats().chainReads).toBe(before + 1);
   });
