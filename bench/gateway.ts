@@ -344,3 +344,5 @@ async function main() {
 }
 
 await main();
+// The node's receipt writer thread and undici keep-alive sockets must not hold the process open.
+process.exit(0);

@@ -38,6 +38,7 @@ import {
 import { sql } from "kysely";
 import {
   type Address,
+  bytesToHex,
   concat,
   encodeAbiParameters,
   getAddress,
@@ -51,7 +52,7 @@ import { ApiError } from "../api/ApiError.ts";
 import type { ChainContext, NodeContext } from "../context/NodeContext.ts";
 import type { ApiKeyRow, ModelRow, ReceiptRow } from "../db/schema.ts";
 import { getPayerState, type PayerState } from "../indexer/handlers/settlement.ts";
-import { createReceiptWriter, type ReceiptWriter } from "./createReceiptWriter.ts";
+import { createReceiptWriter, type ReceiptSigningKey, type ReceiptWriter } from "./createReceiptWriter.ts";
 import type { Upstream } from "./upstream.ts";
 
 /** Prefix of every plaintext API key. */
@@ -482,24 +483,50 @@ export function createGatewayService(ctx: NodeContext): GatewayService {
   // createNode); otherwise the same group commit through Kysely on this thread.
   const dbPath = join(ctx.dataDir, "node.db");
   let writer: ReceiptWriter | undefined;
+  let writerSigns = false;
   const onCommitted = (totals: ReadonlyMap<string, bigint>) => {
     for (const [payer, total] of totals) charged.set(payer, total);
   };
   type Pending = { row: ReceiptRow; charge: bigint; resolve: () => void; reject: (e: unknown) => void };
   let queue: Pending[] = [];
   let writing = false;
-  function writeReceipt(row: ReceiptRow, charge: bigint): Promise<void> {
+  /** The node key, when its account exposes it (HD accounts): then the writer thread signs. */
+  function signingKey(): ReceiptSigningKey | undefined {
+    const account = ctx.chain?.walletClient.account as { getHdKey?: () => { privateKey: Uint8Array | null } };
+    const key = account?.getHdKey?.().privateKey;
+    return key
+      ? { privateKey: bytesToHex(key), domainSeparator: RECEIPT_DOMAIN_SEPARATOR, typeHash: RECEIPT_TYPEHASH }
+      : undefined;
+  }
+  /** Hashes, signs and durably writes the receipt row; resolves with its hash and signature once committed. */
+  async function writeReceipt(
+    chain: ChainContext,
+    row: ReceiptRow,
+    charge: bigint,
+  ): Promise<{ hash: Hex; signature: Hex }> {
     if (existsSync(dbPath)) {
-      writer ??= createReceiptWriter({ path: dbPath, onCommitted });
-      return writer.write({ row, charge });
+      if (!writer) {
+        const signer = signingKey();
+        writer = createReceiptWriter({ path: dbPath, onCommitted, ...(signer ? { signer } : {}) });
+        writerSigns = signer !== undefined;
+      }
+      if (writerSigns) return writer.write({ row, charge });
     }
-    return new Promise((resolve, reject) => {
-      queue.push({ row, charge, resolve, reject });
+    const hash = keccak256(new TextEncoder().encode(row.receipt_json));
+    const signature = await sign(chain, hash);
+    const signedRow = { ...row, hash, signature };
+    if (writer) {
+      await writer.write({ row: signedRow, charge });
+      return { hash, signature };
+    }
+    await new Promise<void>((resolve, reject) => {
+      queue.push({ row: signedRow, charge, resolve, reject });
       if (!writing) {
         writing = true;
         setImmediate(drain);
       }
     });
+    return { hash, signature };
   }
   async function drain(): Promise<void> {
     while (queue.length > 0) {
@@ -1019,9 +1046,8 @@ export function createGatewayService(ctx: NodeContext): GatewayService {
         node,
       };
       const canonical = canonicalJson(receiptToJson(receipt));
-      const hash = keccak256(new TextEncoder().encode(canonical));
-      const signature = await sign(chain, hash);
-      await writeReceipt(
+      const { hash, signature } = await writeReceipt(
+        chain,
         {
           id,
           payer: payer.toLowerCase(),
@@ -1030,8 +1056,8 @@ export function createGatewayService(ctx: NodeContext): GatewayService {
           price: price.toString(),
           charged: split.charged.toString(),
           receipt_json: canonical,
-          hash,
-          signature,
+          hash: "",
+          signature: "",
           output: text,
           epoch: null,
         },

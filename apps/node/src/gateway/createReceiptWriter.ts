@@ -1,9 +1,23 @@
 import { createRequire } from "node:module";
 import { Worker } from "node:worker_threads";
+import type { Hex } from "viem";
 import type { ReceiptRow } from "../db/schema.ts";
 
-/** A receipt row and the amount it adds to its payer's running total. */
+/**
+ * A receipt row and the amount it adds to its payer's running total. With a signing writer, `row.hash` and
+ * `row.signature` are left empty and computed by the writer from `row.receipt_json` (the canonical text).
+ */
 export type ReceiptWrite = { row: ReceiptRow; charge: bigint };
+
+/** What the writer thread needs to sign receipts itself: the node's key and the EIP-712 constants. */
+export type ReceiptSigningKey = {
+  /** The node's private key (0x-hex, 32 bytes); it never leaves the process. */
+  privateKey: Hex;
+  /** `hashDomain(receiptDomain)`. */
+  domainSeparator: Hex;
+  /** `keccak256("Receipt(bytes32 receiptHash)")`. */
+  typeHash: Hex;
+};
 
 /** Writes receipts durably off the event loop. */
 export type ReceiptWriter = {
@@ -11,7 +25,7 @@ export type ReceiptWriter = {
    * Inserts the receipt and adds its charge to the payer's total in `payer_charges`; resolves once the
    * transaction holding it has committed (fsync'd, synchronous=FULL) and `onCommitted` has run for its batch.
    */
-  write(item: ReceiptWrite): Promise<void>;
+  write(item: ReceiptWrite): Promise<{ hash: Hex; signature: Hex }>;
   /** Batches committed and receipts in them. */
   stats(): { batches: number; receipts: number };
   /** Finishes pending writes and stops the writer thread. */
@@ -26,6 +40,8 @@ export type CreateReceiptWriterParameters = {
   onCommitted(totals: ReadonlyMap<string, bigint>): void;
   /** Largest batch (default 512). */
   maxBatch?: number;
+  /** When set, the writer thread hashes and signs each receipt (keccak-256, EIP-712, secp256k1) before inserting it. */
+  signer?: ReceiptSigningKey;
 };
 
 // The writer thread: plain JavaScript (no TypeScript loader needed in the worker), its own better-sqlite3
@@ -34,6 +50,25 @@ const WORKER_SOURCE = `
 const { parentPort, workerData } = require("node:worker_threads");
 const Database = require(workerData.sqlite);
 const db = new Database(workerData.path);
+let sign;
+if (workerData.signer) {
+  const { secp256k1 } = require(workerData.curves);
+  const { keccak_256 } = require(workerData.sha3);
+  const hexBytes = (h) => Buffer.from(h.slice(2), "hex");
+  const key = hexBytes(workerData.signer.privateKey);
+  const domain = hexBytes(workerData.signer.domainSeparator);
+  const typeHash = hexBytes(workerData.signer.typeHash);
+  const prefix = Buffer.from([0x19, 0x01]);
+  sign = (row) => {
+    const hash = keccak_256(Buffer.from(row.receipt_json, "utf8"));
+    const struct = keccak_256(Buffer.concat([typeHash, hash]));
+    const digest = keccak_256(Buffer.concat([prefix, domain, struct]));
+    const sig = secp256k1.sign(digest, key, { lowS: true });
+    const hex = (n) => n.toString(16).padStart(64, "0");
+    row.hash = "0x" + Buffer.from(hash).toString("hex");
+    row.signature = "0x" + hex(sig.r) + hex(sig.s) + (sig.recovery ? "1c" : "1b");
+  };
+}
 db.pragma("journal_mode = WAL");
 db.pragma("synchronous = FULL");
 db.pragma("busy_timeout = 5000");
@@ -43,6 +78,7 @@ const upsert = db.prepare("insert into payer_charges (payer, charged, updated_at
 const run = db.transaction((rows, charges) => {
   const add = new Map();
   rows.forEach((row, i) => {
+    if (sign) sign(row);
     insert.run(row);
     add.set(row.payer, (add.get(row.payer) ?? 0n) + BigInt(charges[i]));
   });
@@ -54,12 +90,13 @@ const run = db.transaction((rows, charges) => {
     upsert.run(payer, total.toString(), now);
     totals.push([payer, total.toString()]);
   }
-  return totals;
+  return { totals, signed: rows.map((r) => [r.hash, r.signature]) };
 });
 parentPort.on("message", (m) => {
   if (m.close) { db.close(); parentPort.postMessage({ closed: true }); return; }
   try {
-    parentPort.postMessage({ seq: m.seq, totals: run(m.rows, m.charges) });
+    const { totals, signed } = run(m.rows, m.charges);
+    parentPort.postMessage({ seq: m.seq, totals, signed });
   } catch (error) {
     parentPort.postMessage({ seq: m.seq, error: String(error && error.message || error) });
   }
@@ -77,13 +114,24 @@ parentPort.on("message", (m) => {
  */
 export function createReceiptWriter(params: CreateReceiptWriterParameters): ReceiptWriter {
   const require = createRequire(import.meta.url);
+  const fromViem = createRequire(require.resolve("viem"));
   const worker = new Worker(WORKER_SOURCE, {
     eval: true,
-    workerData: { path: params.path, sqlite: require.resolve("better-sqlite3") },
+    workerData: {
+      path: params.path,
+      sqlite: require.resolve("better-sqlite3"),
+      ...(params.signer
+        ? {
+            signer: params.signer,
+            curves: fromViem.resolve("@noble/curves/secp256k1"),
+            sha3: fromViem.resolve("@noble/hashes/sha3"),
+          }
+        : {}),
+    },
   });
   worker.unref();
   const maxBatch = params.maxBatch ?? 512;
-  type Pending = ReceiptWrite & { resolve(): void; reject(e: unknown): void };
+  type Pending = ReceiptWrite & { resolve(v: { hash: Hex; signature: Hex }): void; reject(e: unknown): void };
   let queue: Pending[] = [];
   let inFlight: Pending[] | undefined;
   let seq = 0;
@@ -105,7 +153,13 @@ export function createReceiptWriter(params: CreateReceiptWriterParameters): Rece
 
   worker.on(
     "message",
-    (m: { seq?: number; totals?: [string, string][]; error?: string; closed?: boolean }) => {
+    (m: {
+      seq?: number;
+      totals?: [string, string][];
+      signed?: [Hex, Hex][];
+      error?: string;
+      closed?: boolean;
+    }) => {
       if (m.closed) {
         closing?.();
         return;
@@ -120,7 +174,10 @@ export function createReceiptWriter(params: CreateReceiptWriterParameters): Rece
         params.onCommitted(new Map((m.totals ?? []).map(([payer, total]) => [payer, BigInt(total)])));
         counters.batches++;
         counters.receipts += batch.length;
-        for (const p of batch) p.resolve();
+        batch.forEach((p, i) => {
+          const [hash, signature] = m.signed?.[i] ?? [p.row.hash as Hex, p.row.signature as Hex];
+          p.resolve({ hash, signature });
+        });
       }
       send();
     },
