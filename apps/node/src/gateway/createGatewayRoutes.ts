@@ -25,6 +25,8 @@ export type GatewayTiming = {
   totalMs: number;
   /** Model generation (∞-gram) or the upstream call, within `totalMs`. */
   generateMs: number;
+  /** Waiting for the receipt's durable commit (writer thread: signature, insert, fsync), within `totalMs`. */
+  writeMs: number;
 };
 
 /** Options of {@link createGatewayRoutes}. */
@@ -490,7 +492,11 @@ export function createGatewayRoutes(ctx: NodeContext, options: CreateGatewayRout
         },
         signed,
       });
-      options.onTiming?.({ totalMs: performance.now() - t0, generateMs: g1 - g0 });
+      options.onTiming?.({
+        totalMs: performance.now() - t0,
+        generateMs: g1 - g0,
+        writeMs: signed.writeMs ?? 0,
+      });
       return res;
     }
 
@@ -532,7 +538,11 @@ export function createGatewayRoutes(ctx: NodeContext, options: CreateGatewayRout
         usage: usage(generation.tokens.length),
         signed,
       });
-      options.onTiming?.({ totalMs: performance.now() - t0, generateMs: g1 - g0 });
+      options.onTiming?.({
+        totalMs: performance.now() - t0,
+        generateMs: g1 - g0,
+        writeMs: signed.writeMs ?? 0,
+      });
       return res;
     }
 

@@ -121,6 +121,8 @@ export type SignedReceipt = {
   canonical: string;
   hash: Hex;
   signature: Hex;
+  /** Time from handing the receipt to the writer until it was committed (and signed, when the writer signs). */
+  writeMs?: number;
 };
 
 /** The agent a request goes through, as AgentRegistry says. */
@@ -1046,6 +1048,7 @@ export function createGatewayService(ctx: NodeContext): GatewayService {
         node,
       };
       const canonical = canonicalJson(receiptToJson(receipt));
+      const w0 = performance.now();
       const { hash, signature } = await writeReceipt(
         chain,
         {
@@ -1063,8 +1066,10 @@ export function createGatewayService(ctx: NodeContext): GatewayService {
         },
         split.charged,
       );
+      const writeMs = performance.now() - w0;
       return {
         receipt,
+        writeMs,
         get json() {
           return JSON.parse(canonical) as Record<string, unknown>;
         },
