@@ -884,6 +884,76 @@ describe("payable OpenAI-compatible gateway (openai client → node → ∞-gram
     expect((await receiptRows()).length).toBe(count);
   }, 60_000);
 
+  it("attributes an external model against every trained-on version (union of their documents)", async () => {
+    const api = createNodeClient({ baseUrl: url });
+    const contributor = chain.accounts[6]!;
+    const staged = await api.stageUpload({
+      datanetId,
+      contributor: contributor.address,
+      files: [
+        {
+          name: "ice.txt",
+          content:
+            "Far to the north the ice groaned all night, and the lookout counted seven icebergs before the bell.",
+        },
+      ],
+    });
+    const done = await api.submitUpload(staged.id, await signUpload(staged, contributor));
+    const newId = BigInt(done.documents[0]!.contributionId as string);
+    await eventually(
+      () => api.listContributions(datanetId, { status: "Pending" }),
+      (p) => p.items.length === 1,
+      "the new contribution",
+    );
+    await api.review(datanetId, [{ contributionId: newId, verdict: "accept" as const }]);
+    await eventually(
+      () => api.listContributions(datanetId, { status: "Accepted" }),
+      (p) => p.items.length === 3,
+      "3 accepted contributions",
+    );
+    await api.publishVersion(datanetId);
+    await eventually(
+      () => node.db.selectFrom("version_indexes").selectAll().where("version", "=", 2).execute(),
+      (r) => r.length === 1,
+      "version 2 indexed",
+    );
+    const upstream = (await gateway.getModel("whale-ext")).upstream!;
+    const res = await post("/v1/models", {
+      name: "whale-ext-2v",
+      kind: "external",
+      upstream,
+      trainedOn: [
+        { datanetId: datanetId.toString(), version: 1 },
+        { datanetId: datanetId.toString(), version: 2 },
+      ],
+      pricing: { perCall: "500", per1kOutputTokens: "2000" },
+      split: { ownerBps: 4000, dataBps: 6000 },
+    });
+    expect(res.status).toBe(201);
+    const data = await client.chat.completions.create({
+      model: "whale-ext-2v",
+      messages: [{ role: "user", content: "Tell me about the whale." }],
+      temperature: 0,
+    });
+    const r = (data as unknown as { tributary: { receipt: ReceiptJson & Record<string, unknown> } }).tributary
+      .receipt;
+    expect(r.datanetVersions).toEqual([
+      { datanetId: datanetId.toString(), version: "1" },
+      { datanetId: datanetId.toString(), version: "2" },
+    ]);
+    expect(r.attribution.algorithm).toBe("span-v1");
+    expect(r.attribution.contributions.reduce((sum, c) => sum + c.ppm, 0)).toBe(1_000_000);
+    // The chat document is in both versions: found once in the union, it gets the whole share.
+    const single = await client.chat.completions.create({
+      model: "whale-ext",
+      messages: [{ role: "user", content: "Tell me about the whale." }],
+      temperature: 0,
+    });
+    const one = (single as unknown as { tributary: { receipt: ReceiptJson } }).tributary.receipt;
+    expect(r.attribution.contributions).toEqual(one.attribution.contributions);
+    await checkStored(r.id, r);
+  }, 60_000);
+
   it("charges an agent's fee on top and puts the agent in the receipt; refuses unknown, inactive or disallowed agents", async () => {
     const listed = await client.models.list();
     const idOf = (name: string) =>
