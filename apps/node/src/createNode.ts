@@ -22,9 +22,9 @@ import { createJsonLogger } from "./api/logger.ts";
 import { createMetrics, type Metrics } from "./api/metrics.ts";
 import { createAttributionRoutes } from "./attribution/createAttributionRoutes.ts";
 import { createIndexFileStore, type IndexFileStore } from "./attribution/createIndexFileStore.ts";
-import type { ChainContext, Logger, NodeContext } from "./context/NodeContext.ts";
+import type { ChainContext, GatewayConfig, Logger, NodeContext } from "./context/NodeContext.ts";
 import { createDatabase, type NodeDatabase } from "./db/index.ts";
-import { createIndexer, datanetHandlers } from "./indexer/index.ts";
+import { createIndexer, datanetHandlers, settlementHandlers } from "./indexer/index.ts";
 import { createLocalContentStore } from "./store/index.ts";
 
 /** Configuration of a node. Validated at the edge (CLI flags, config file) before it gets here. */
@@ -56,6 +56,8 @@ export type NodeConfig = {
   health?: { maxIndexerLagBlocks?: number };
   /** Secret that operator routes require (`Authorization: Bearer <token>`); none = open (tests, loopback). */
   operatorToken?: string;
+  /** Gateway settings (apps/node/src/gateway). */
+  gateway?: GatewayConfig;
 };
 
 /** The version of @tributary/node (its package.json). */
@@ -165,7 +167,7 @@ export async function createNode(config: NodeConfig): Promise<TributaryNode> {
       ],
       startBlock: c.deployment.startBlock,
       confirmations: c.confirmations ?? 0,
-      handlers: { ...datanetHandlers },
+      handlers: { ...datanetHandlers, ...settlementHandlers },
       onLog: (line) => log("info", line),
     });
     chainCtx = {
@@ -192,6 +194,7 @@ export async function createNode(config: NodeConfig): Promise<TributaryNode> {
     log,
     metrics,
     ...(config.operatorToken ? { operatorToken: config.operatorToken } : {}),
+    ...(config.gateway ? { gateway: config.gateway } : {}),
   };
   const cacheSize = config.indexCacheSize ?? 8;
   const cache = new Map<string, AttributionIndex>();

@@ -42,7 +42,7 @@ export { gatewayRouteDocs } from "./api/openapi/gatewayRouteDocs.ts";
 export { renderDocsPage } from "./api/openapi/renderDocsPage.ts";
 export { requireOperator } from "./api/requireOperator.ts";
 export * from "./attribution/index.ts";
-export type { ChainContext, Logger, NodeContext } from "./context/NodeContext.ts";
+export type { ChainContext, GatewayConfig, Logger, NodeContext } from "./context/NodeContext.ts";
 export { createNode, NODE_VERSION, type NodeConfig, type TributaryNode } from "./createNode.ts";
 export * from "./datanets/index.ts";
 export * from "./db/index.ts";

@@ -48,4 +48,12 @@ export type NodeContext = {
   operatorToken?: string;
   /** Attribution recomputations by algorithm id, for verifying receipts of other engines (e.g. span-v1). */
   attributionEngines?: Record<string, AttributionEngine>;
+  /** Gateway settings; defaults apply when absent. */
+  gateway?: GatewayConfig;
+};
+
+/** Gateway settings of a node (`NodeConfig.gateway`). */
+export type GatewayConfig = {
+  /** Requests per minute per API key when the key has no limit of its own (default 600; 0 = unlimited). */
+  rateLimitPerMinute?: number;
 };

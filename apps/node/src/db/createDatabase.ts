@@ -6,6 +6,7 @@ import * as m003 from "./migrations/003_version_indexes.ts";
 import * as m004 from "./migrations/004_uploads.ts";
 import * as m005 from "./migrations/005_publications.ts";
 import * as m006 from "./migrations/006_gateway.ts";
+import * as m007 from "./migrations/007_gateway_payers.ts";
 import * as m008 from "./migrations/008_epochs.ts";
 import type { Database } from "./schema.ts";
 
@@ -17,6 +18,7 @@ const migrations: Record<string, Migration> = {
   "004_uploads": m004,
   "005_publications": m005,
   "006_gateway": m006,
+  "007_gateway_payers": m007,
   "008_epochs": m008,
 };
 

@@ -95,6 +95,8 @@ export type Database = {
     datanet_id: number;
     amount: string;
   };
+  /** Settlement deposits and withdrawals per payer, projected by the indexer (007_gateway_payers). */
+  payers: PayerRow;
 };
 
 /** Steps of an epoch close, in order (`vetoed` when the guardian refused the report). */
@@ -138,6 +140,7 @@ export const projectionTables = [
   "contributions",
   "versions",
   "payout_addresses",
+  "payers",
 ] as const;
 
 /** A row of `publications`: one version this node publishes, written before its transaction is broadcast. */
@@ -244,6 +247,27 @@ export type ApiKeyRow = {
   created_at: string;
   /** 1 when revoked. */
   revoked: number;
+  /** Operator's label (007). */
+  name: string | null;
+  /** Requests per minute for this key; null = the node's default (007). */
+  rate_limit_per_minute: number | null;
+};
+
+/** A row of `payers`: one Settlement payer, from its Deposited / Withdrawn / WithdrawalRequested / WithdrawalCancelled events. */
+export type PayerRow = {
+  /** Lower-case payer address. */
+  payer: string;
+  /** Sum of every deposit (decimal). */
+  deposited: string;
+  /** Sum of every withdrawal (decimal). */
+  withdrawn: string;
+  /** Unix seconds of the pending withdrawal request; 0 when none. */
+  withdrawal_requested_at: number;
+  /** Unix seconds from which the pending request can be withdrawn; 0 when none. */
+  withdrawal_available_at: number;
+  /** Position of the last log applied (block, log index): a log at or before it is never applied again. */
+  updated_block: number;
+  updated_log_index: number;
 };
 
 /** A row of `models`. */
@@ -252,10 +276,12 @@ export type ModelRow = {
   model_id: number;
   /** Name clients pass as `model`. */
   name: string;
-  kind: "infinigram";
+  /** `infinigram` (built in, generates from `index_id`) or `external` (an OpenAI-compatible upstream). */
+  kind: "infinigram" | "external";
+  /** First trained-on version (every version is in `trained_on`). */
   datanet_id: number;
   version: number;
-  /** Attribution index the ∞-gram model generates from. */
+  /** Attribution index the ∞-gram model generates from ("" for external models). */
   index_id: string;
   per_call: string;
   per_1k_output_tokens: string;
@@ -264,6 +290,10 @@ export type ModelRow = {
   /** Lower-case owner address (the node's key when it registered the model). */
   owner: string;
   created_at: string;
+  /** External models: JSON `{ baseURL, model, apiKey? }` of the OpenAI-compatible upstream; null otherwise (007). */
+  upstream: string | null;
+  /** JSON `[{ "datanetId": "1", "version": 1 }]`: every trained-on version (007). */
+  trained_on: string;
 };
 
 /** A row of `receipts`. */

@@ -5,5 +5,11 @@ export {
   type SyncResult,
 } from "./createIndexer.ts";
 export { contributionStatusNames, datanetHandlers } from "./handlers/datanets.ts";
+export {
+  getPayerState,
+  listPayers,
+  type PayerState,
+  settlementHandlers,
+} from "./handlers/settlement.ts";
 export { argsFromJson, argsToJson } from "./jsonArgs.ts";
 export type { IndexedContract, IndexedLog, LogHandler } from "./types.ts";
