@@ -1,14 +1,17 @@
 import { type ChildProcess, execFile, spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadMobyDick } from "../src/demo/corpus.ts";
 
 const bin = fileURLToPath(new URL("../bin/tributary.mjs", import.meta.url));
 // anvil's public test key of account 8 (the demo payer): local chains only.
 const PAYER_KEY = "0xdbda1821b80551c9d65939329250298aa3472ba22feea921c0cf5d620ea67b97";
 const PAYER = "0x23618e81E3f5cdF7f54C3d65f7FBc0aBf5B21E8f";
+// anvil's public test key of account 9: a contributor outside the demo.
+const CONTRIBUTOR_KEY = "0x2a871d0798f97d79848a013d4936a73bf4cc922c825d33c1cf7073dff6d409c6";
 
 type Result = { code: number; stdout: string; stderr: string };
 
@@ -166,8 +169,78 @@ describe("tributary up → seeded demo → every kind of command, against a real
     expect(models.items.map((m) => m.id)).toEqual([info.demo.model]);
   });
 
-  it("deposit parses decimal tokens exactly and deposits with the payer's key", async () => {
-    const r = await cli(dir, ["deposit", "12.5", "--json"], { TRIBUTARY_PRIVATE_KEY: PAYER_KEY });
+  it("datanet create → contribute (signed by the contributor) → review with near-duplicate flags → publish → export", async () => {
+    const created = await cli(dir, ["datanet", "create", "--metadata-uri", "ipfs://whaling-notes", "--json"]);
+    expect(created.code, created.stderr).toBe(0);
+    const datanetId = (JSON.parse(created.stdout) as { datanetId: string }).datanetId;
+    // A demo chunk with one word changed: a near-duplicate of a demo contribution (in another datanet).
+    const chunk = loadMobyDick()[3]!.chunks[0]!.text;
+    writeFileSync(join(dir, "near.txt"), chunk.replace(/ the /, " a "));
+    writeFileSync(
+      join(dir, "notes.md"),
+      "# Notes\n\nHarpoons were forged from soft iron so they would bend, not break, in a running whale.\n",
+    );
+    const contributed = await cli(dir, ["datanet", "contribute", datanetId, "near.txt", "notes.md"], {
+      TRIBUTARY_PRIVATE_KEY: CONTRIBUTOR_KEY,
+    });
+    expect(contributed.code, contributed.stderr).toBe(0);
+    expect(contributed.stderr).toMatch(/\[1\/2\] near\.txt [\d.]+ kB read\n\[2\/2\] notes\.md [\d.]+ B read/);
+    expect(contributed.stderr).toMatch(/signed 1 batch\(es\) as 0xa0Ee7A142d267C1f36714E4a8F75612F20a79720/);
+    expect(contributed.stdout).toMatch(/2 contribution\(s\) registered \(#\d+, #\d+\)/);
+
+    const pending = await cli(dir, ["datanet", "review", datanetId]);
+    expect(pending.code, pending.stderr).toBe(0);
+    expect(pending.stdout).toMatch(/2 pending contribution\(s\)/);
+    expect(pending.stdout).toMatch(/⚠ near-duplicate of #\d+ \(\d+%\)/);
+    const ids = [...pending.stdout.matchAll(/^ {2}#(\d+)/gm)].map((m) => m[1]!);
+    const nearId = ids.find((id) => new RegExp(`#${id} .*near-duplicate`).test(pending.stdout))!;
+    const otherId = ids.find((id) => id !== nearId)!;
+    const reviewed = await cli(dir, ["datanet", "review", datanetId, "--accept", "all", "--reject", nearId]);
+    expect(reviewed.code, reviewed.stderr).toBe(0);
+    expect(reviewed.stdout).toMatch(/1 accepted, 1 rejected/);
+
+    const published = await cli(dir, ["datanet", "publish", datanetId, "--json"]);
+    expect(published.code, published.stderr).toBe(0);
+    expect(Number((JSON.parse(published.stdout) as { version: unknown }).version)).toBe(1);
+    const out = join(dir, "export");
+    const exported = await cli(dir, ["datanet", "export", datanetId, "1", "--out", out, "--json"]);
+    expect(exported.code, exported.stderr).toBe(0);
+    const lines = readFileSync(join(out, "data.jsonl"), "utf8").trim().split("\n");
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain("Harpoons were forged");
+    expect(otherId).toBeDefined();
+  }, 120_000);
+
+  it("deposit parses decimal tokens exactly and deposits with the payer's key; agent register/list with the user's key", async () => {
+    const [r, agent] = await Promise.all([
+      cli(dir, ["deposit", "12.5", "--json"], { TRIBUTARY_PRIVATE_KEY: PAYER_KEY }),
+      cli(
+        dir,
+        [
+          "agent",
+          "register",
+          "--card",
+          "ipfs://ishmael-agent",
+          "--models",
+          "1",
+          "--fee-bps",
+          "250",
+          "--json",
+        ],
+        {
+          TRIBUTARY_PRIVATE_KEY: CONTRIBUTOR_KEY,
+        },
+      ),
+    ]);
+    expect(agent.code, agent.stderr).toBe(0);
+    expect(JSON.parse(agent.stdout)).toMatchObject({
+      agentId: "1",
+      operator: "0xa0Ee7A142d267C1f36714E4a8F75612F20a79720",
+    });
+    const agents = await cli(dir, ["agent", "list", "--json"]);
+    expect(JSON.parse(agents.stdout).items).toMatchObject([
+      { agentId: "1", feeBps: 250, agentCardURI: "ipfs://ishmael-agent", allowedModels: ["1"] },
+    ]);
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout) as { payer: string; amount: string; deposited: string };
@@ -260,7 +333,7 @@ describe("tributary up → seeded demo → every kind of command, against a real
     });
     expect(r.code).toBe(0);
     const list = JSON.parse((await cli(dir, ["datanet", "list", "--json"])).stdout) as { items: unknown[] };
-    expect(list.items).toHaveLength(1);
+    expect(list.items).toHaveLength(2); // the demo datanet and the one created above
     console.info(`second up (resume): ${resumeSeconds.toFixed(1)} s`);
   }, 120_000);
 });
