@@ -57,7 +57,7 @@ describe("tributary deploy", () => {
         env: { ...process.env, TRIBUTARY_PRIVATE_KEY: KEY },
       },
     ).catch((e) => e);
-    expect(failed.code).toBe(1);
+    expect(failed.code).toBe(2); // a usage error
     expect(failed.stderr).toMatch(/--treasury must be an address/);
     const nonce = await createPublicClient({ transport: http(anvil.rpcUrl) }).getTransactionCount({
       address: "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266",

@@ -6,7 +6,12 @@ export {
   readDeployment,
   writeDeployment,
 } from "./deploy.ts";
-export { decryptKeystore, privateKeyFromEnv } from "./keystore.ts";
+export {
+  decryptKeystore,
+  type EncryptKeystoreOptions,
+  encryptKeystore,
+  privateKeyFromEnv,
+} from "./keystore.ts";
 export { defineNetwork, getNetwork, type NetworkConfig, networks } from "./networks.ts";
 export {
   type Anvil,

@@ -1,6 +1,14 @@
-import { createDecipheriv, pbkdf2Sync, scryptSync } from "node:crypto";
+import {
+  createCipheriv,
+  createDecipheriv,
+  pbkdf2Sync,
+  randomBytes,
+  randomUUID,
+  scryptSync,
+} from "node:crypto";
 import { readFileSync } from "node:fs";
-import { type Hex, keccak256 } from "viem";
+import { type Address, type Hex, keccak256 } from "viem";
+import { privateKeyToAddress } from "viem/accounts";
 
 /** Web3 Secret Storage (v3) keystore, as written by geth, foundry's `cast wallet` or MetaMask exports. */
 type KeystoreV3 = {
@@ -44,6 +52,56 @@ export function decryptKeystore(json: string, password: string): Hex {
   );
   const pk = Buffer.concat([decipher.update(ciphertext), decipher.final()]);
   return `0x${pk.toString("hex")}`;
+}
+
+/** Options of {@link encryptKeystore}. */
+export type EncryptKeystoreOptions = {
+  /** scrypt cost N, a power of two (default 262144 as geth's "standard"; 4096 is geth's "light", fine for tests). */
+  scryptN?: number;
+};
+
+/**
+ * Encrypts a private key into a Web3 Secret Storage (v3) keystore (scrypt, aes-128-ctr), readable by
+ * {@link decryptKeystore}, geth, `cast wallet` and MetaMask. Returns the JSON object and the address.
+ *
+ * @example
+ * const { json, address } = encryptKeystore(privateKey, password, { scryptN: 4096 });
+ */
+export function encryptKeystore(
+  privateKey: Hex,
+  password: string,
+  options: EncryptKeystoreOptions = {},
+): { json: Record<string, unknown>; address: Address } {
+  if (!/^0x[0-9a-fA-F]{64}$/.test(privateKey))
+    throw new Error("keystore: the private key must be 32 bytes of hex");
+  const n = options.scryptN ?? 262144;
+  if (!Number.isInteger(n) || n < 2 || (n & (n - 1)) !== 0)
+    throw new Error("keystore: scrypt N must be a power of two");
+  const r = 8;
+  const p = 1;
+  const salt = randomBytes(32);
+  const iv = randomBytes(16);
+  const key = scryptSync(password, salt, 32, { N: n, r, p, maxmem: 256 * n * r + 1024 * 1024 });
+  const cipher = createCipheriv("aes-128-ctr", key.subarray(0, 16), iv);
+  const ciphertext = Buffer.concat([cipher.update(Buffer.from(privateKey.slice(2), "hex")), cipher.final()]);
+  const mac = keccak256(Buffer.concat([key.subarray(16, 32), ciphertext])).slice(2);
+  const address = privateKeyToAddress(privateKey);
+  return {
+    address,
+    json: {
+      version: 3,
+      id: randomUUID(),
+      address: address.slice(2).toLowerCase(),
+      crypto: {
+        cipher: "aes-128-ctr",
+        ciphertext: ciphertext.toString("hex"),
+        cipherparams: { iv: iv.toString("hex") },
+        kdf: "scrypt",
+        kdfparams: { dklen: 32, salt: salt.toString("hex"), n, r, p },
+        mac,
+      },
+    },
+  };
 }
 
 /**

@@ -1,15 +1,8 @@
 import { resolve } from "node:path";
-import {
-  type DeployConfig,
-  deployTributary,
-  getNetwork,
-  privateKeyFromEnv,
-  writeDeployment,
-} from "@tributary/chain";
+import type { DeployConfig, getNetwork } from "@tributary/chain";
 import type { Command } from "commander";
-import { type Address, createPublicClient, getAddress, http } from "viem";
-import { privateKeyToAccount } from "viem/accounts";
-import { fail, step } from "../output.ts";
+import type { Address } from "viem";
+import { fail, step, UsageError } from "../output.ts";
 
 type DeployOptions = {
   rpcUrl: string;
@@ -26,17 +19,15 @@ type DeployOptions = {
   json?: boolean;
 };
 
-const addr = (name: string, v: string | undefined, fallback: Address): Address => {
+const checkAddr = (name: string, v: string | undefined, fallback: Address): Address => {
   if (v === undefined) return fallback;
-  try {
-    return getAddress(v);
-  } catch {
-    throw new Error(`--${name} must be an address (0x + 40 hex), got ${v}`);
-  }
+  if (!/^0x[0-9a-fA-F]{40}$/.test(v))
+    throw new UsageError(`--${name} must be an address (0x + 40 hex), got ${v}`);
+  return v as Address;
 };
 
 const int = (name: string, v: string): bigint => {
-  if (!/^\d+$/.test(v)) throw new Error(`--${name} must be a whole number, got ${v}`);
+  if (!/^\d+$/.test(v)) throw new UsageError(`--${name} must be a whole number, got ${v}`);
   return BigInt(v);
 };
 
@@ -65,6 +56,13 @@ export function registerDeploy(program: Command): void {
     .option("--json", "print the deployment record as JSON")
     .action(async (opts: DeployOptions) => {
       try {
+        const { deployTributary, getNetwork, privateKeyFromEnv, writeDeployment } = await import(
+          "@tributary/chain"
+        );
+        const { createPublicClient, getAddress, http } = await import("viem");
+        const { privateKeyToAccount } = await import("viem/accounts");
+        const addr = (name: string, v: string | undefined, fallback: Address) =>
+          getAddress(checkAddr(name, v, fallback));
         const account = privateKeyToAccount(privateKeyFromEnv());
         const me = account.address;
         const chainId = await createPublicClient({ transport: http(opts.rpcUrl) }).getChainId();

@@ -1,67 +1,120 @@
-import { existsSync, mkdirSync, rmSync } from "node:fs";
-import { join, resolve } from "node:path";
-import {
-  type Anvil,
-  type DeployConfig,
-  type Deployment,
-  deployTributary,
-  isPortFree,
-  readDeployment,
-  startAnvil,
-  writeDeployment,
-} from "@tributary/chain";
-import { createDatanetRoutes, createGatewayRoutes, createNode, createVersionRoutes } from "@tributary/node";
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join, relative, resolve } from "node:path";
+import type { Anvil, DeployConfig, Deployment } from "@tributary/chain";
+import type { TributaryNode } from "@tributary/node";
 import type { Command } from "commander";
-import { createPublicClient, http } from "viem";
-import { mnemonicToAccount } from "viem/accounts";
-import { foundry } from "viem/chains";
-import { bold, cyan, dim, fail, step } from "../output.ts";
+import type { LocalNetworkFile } from "../config.ts";
+import type { DemoInfo } from "../demo/seedDemo.ts";
+import { bold, cyan, dim, green, red, run, UsageError } from "../output.ts";
 
 /** anvil's public test mnemonic: the local network's accounts, never to be used elsewhere. */
 const LOCAL_MNEMONIC = "test test test test test test test test test test test junk";
 
-type UpOptions = { dataDir: string; fresh?: boolean; port: string; httpPort: string; json?: boolean };
+type UpOptions = {
+  dataDir: string;
+  fresh?: boolean;
+  port: string;
+  httpPort: string;
+  json?: boolean;
+  demo: boolean;
+  logFormat: string;
+};
 
-/** `tributary up`: local chain, contracts, and (as the node lands) node, web UI and a seeded demo. */
+/** Progress and logs of `up`: human lines, or one JSON object per line with `--log-format json`. */
+type UpLog = {
+  info(message: string, fields?: Record<string, unknown>): void;
+  error(message: string, fields?: Record<string, unknown>): void;
+  step<T>(label: string, work: () => Promise<T>): Promise<T>;
+};
+
+function createUpLog(format: "human" | "json"): UpLog {
+  const line = (level: string, msg: string, fields?: Record<string, unknown>) => {
+    if (format === "json")
+      process.stderr.write(
+        `${JSON.stringify({ time: new Date().toISOString(), level, msg, ...fields }, (_k, v) => (typeof v === "bigint" ? v.toString() : v))}\n`,
+      );
+    else process.stderr.write(`${level === "error" ? red("✗") : green("✓")} ${msg}\n`);
+  };
+  return {
+    info: (m, f) => line("info", m, f),
+    error: (m, f) => line("error", m, f),
+    async step(label, work) {
+      const started = Date.now();
+      if (format === "human") process.stderr.write(`${dim("…")} ${label}\n`);
+      try {
+        const result = await work();
+        const seconds = (Date.now() - started) / 1000;
+        if (format === "json") line("info", label, { seconds });
+        else process.stderr.write(`${green("✓")} ${label} ${dim(`(${seconds.toFixed(1)} s)`)}\n`);
+        return result;
+      } catch (error) {
+        line("error", `${label} failed`, { error: (error as Error).message });
+        throw error;
+      }
+    },
+  };
+}
+
+/** `tributary up`: local chain, contracts, node (every route) and a seeded demo; Ctrl-C stops it. */
 export function registerUp(program: Command): void {
   program
     .command("up")
     .description(
-      "start a local network: anvil from npm, the contracts deployed, ready to use; Ctrl-C stops it",
+      "start a local network: anvil, the contracts, the node with its API and web app, and a seeded demo (Moby-Dick datanet, ∞-gram model, funded payer with an API key); Ctrl-C stops it",
     )
-    .option("--data-dir <dir>", "where chain state and deployments are kept", ".tributary")
+    .option("--data-dir <dir>", "where chain state, node data and the demo are kept", ".tributary")
     .option("--fresh", "delete the data directory first and start over")
     .option("--port <port>", "RPC port of the local chain (a free one if taken)", "8545")
-    .option("--http-port <port>", "port of the node's HTTP API (a free one if taken)", "8787")
-    .option("--json", "print the network description as JSON")
-    .action(async (opts: UpOptions) => {
-      try {
-        await up(opts);
-      } catch (error) {
-        fail(error);
-      }
-    });
+    .option("--http-port <port>", "port of the node's HTTP API and web app (a free one if taken)", "8787")
+    .option("--no-demo", "do not seed the demo datanet, model and payer")
+    .option("--log-format <format>", "human | json (structured logs on stderr)", "human")
+    .option("--json", "print the network description (URLs, API key, operator token) as one JSON line")
+    .action(run(async (opts: UpOptions) => up(opts)));
+}
+
+function port(name: string, v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0 || n > 65535)
+    throw new UsageError(`--${name} must be a port number, got "${v}"`);
+  return n;
 }
 
 async function up(opts: UpOptions): Promise<void> {
+  if (opts.logFormat !== "human" && opts.logFormat !== "json")
+    throw new UsageError(`--log-format must be human or json, got "${opts.logFormat}"`);
+  const log = createUpLog(opts.logFormat);
+  const { deployTributary, isPortFree, readDeployment, startAnvil, writeDeployment } = await import(
+    "@tributary/chain"
+  );
+  const { createDatanetRoutes, createGatewayRoutes, createNode, createVersionRoutes } = await import(
+    "@tributary/node"
+  );
+  const { createPublicClient, http } = await import("viem");
+  const { mnemonicToAccount } = await import("viem/accounts");
+  const { foundry } = await import("viem/chains");
+  const { seedDemo } = await import("../demo/seedDemo.ts");
+  const wanted = port("port", opts.port);
+  const httpWanted = port("http-port", opts.httpPort);
   const dataDir = resolve(opts.dataDir);
   if (opts.fresh) rmSync(dataDir, { recursive: true, force: true });
   mkdirSync(dataDir, { recursive: true });
   const chainDir = join(dataDir, "chain");
   mkdirSync(chainDir, { recursive: true });
-  const wanted = Number(opts.port);
-  if (!Number.isInteger(wanted) || wanted <= 0 || wanted > 65535)
-    throw new Error(`--port must be a port number, got ${opts.port}`);
-  const port = (await isPortFree(wanted)) ? wanted : undefined;
   const statePath = join(chainDir, "state.json");
   const resumed = existsSync(statePath);
-  const anvil: Anvil = await step(`starting local chain${resumed ? " (resuming saved state)" : ""}`, () =>
-    startAnvil({ ...(port ? { port } : {}), statePath, extraArgs: ["--state-interval", "5"] }),
+  const freePort = wanted !== 0 && (await isPortFree(wanted)) ? wanted : undefined;
+  const anvil: Anvil = await log.step(`starting local chain${resumed ? " (resuming saved state)" : ""}`, () =>
+    startAnvil({ ...(freePort ? { port: freePort } : {}), statePath, extraArgs: ["--state-interval", "5"] }),
   );
-  let node: (Awaited<ReturnType<typeof createNode>> & { url: string }) | undefined;
+  let node: (TributaryNode & { url: string }) | undefined;
+  let stopping = false;
   const stop = async () => {
-    process.stderr.write(`\n${dim("stopping: node, then chain (state is saved) ...")}\n`);
-    await node?.stop();
+    if (stopping) return;
+    stopping = true;
+    if (opts.logFormat === "json") log.info("stopping: node, then chain (state is saved)");
+    else process.stderr.write(`\n${dim("stopping: node, then chain (state is saved) ...")}\n`);
+    await node?.stop().catch(() => {});
     await anvil.stop();
     process.exit(0);
   };
@@ -74,9 +127,13 @@ async function up(opts: UpOptions): Promise<void> {
   const deploymentsDir = join(dataDir, "deployments");
   let deployment: Deployment | undefined = readDeployment(deploymentsDir, anvil.chainId);
   const client = createPublicClient({ chain: foundry, transport: http(anvil.rpcUrl) });
+  let chainLost = false;
   if (deployment) {
     const code = await client.getCode({ address: deployment.contracts.settlement });
-    if (!code || code === "0x") deployment = undefined; // the saved chain was lost: deploy again
+    if (!code || code === "0x") {
+      deployment = undefined; // the saved chain was lost: deploy again
+      chainLost = true;
+    }
   }
   if (!deployment) {
     const a = (i: number) => accounts[i]!.address;
@@ -90,23 +147,55 @@ async function up(opts: UpOptions): Promise<void> {
       withdrawalDelay: 300n,
       protocolFeeBps: 500,
     };
-    const fresh = await step("deploying contracts", () =>
+    const fresh = await log.step("deploying contracts", () =>
       deployTributary({ rpcUrl: anvil.rpcUrl, account: accounts[0]!, config, chain: foundry }),
     );
     writeDeployment(deploymentsDir, fresh);
     deployment = fresh;
   } else {
-    process.stderr.write(
-      `${dim("✓ contracts already deployed (reusing")} ${dim(join(opts.dataDir, "deployments"))}${dim(")")}\n`,
-    );
+    log.info(`contracts already deployed (reusing ${join(opts.dataDir, "deployments")})`);
   }
-  const httpWanted = Number(opts.httpPort);
-  const started = await step("starting the node (database, index store, HTTP API)", async () => {
+  const nodeDir = join(dataDir, "node");
+  if (chainLost) {
+    // The node's database describes a chain that no longer exists: start the node (and demo) over.
+    rmSync(nodeDir, { recursive: true, force: true });
+    rmSync(join(dataDir, "demo.json"), { force: true });
+  }
+  mkdirSync(nodeDir, { recursive: true });
+  const tokenPath = join(nodeDir, "operator-token");
+  if (!existsSync(tokenPath))
+    writeFileSync(tokenPath, `${randomBytes(32).toString("hex")}\n`, { mode: 0o600 });
+  const operatorToken = readFileSync(tokenPath, "utf8").trim();
+
+  const started = await log.step("starting the node (database, index store, HTTP API)", async () => {
     const n = await createNode({
-      dataDir: join(dataDir, "node"),
-      chain: { rpcUrl: anvil.rpcUrl, deployment: deployment!, account: accounts[0]!, chain: foundry },
+      dataDir: nodeDir,
+      chain: {
+        rpcUrl: anvil.rpcUrl,
+        deployment: deployment!,
+        account: accounts[0]!,
+        chain: foundry,
+        pollIntervalMs: 200,
+      },
       // Uploads carry whole files; the upload route applies its own limit per request.
-      http: { port: (await isPortFree(httpWanted)) ? httpWanted : 0, maxBodyBytes: 64 * 1024 * 1024 },
+      http: {
+        port: httpWanted !== 0 && (await isPortFree(httpWanted)) ? httpWanted : 0,
+        maxBodyBytes: 64 * 1024 * 1024,
+      },
+      operatorToken,
+      ...(opts.logFormat === "json"
+        ? {
+            log: (level, message, fields) =>
+              process.stderr.write(
+                `${JSON.stringify({ time: new Date().toISOString(), level, msg: message, source: "node", ...fields }, (_k, v) => (typeof v === "bigint" ? v.toString() : v))}\n`,
+              ),
+          }
+        : {
+            log: (level, message) =>
+              level === "error" ? process.stderr.write(`${red("node:")} ${message}\n`) : undefined,
+          }),
+      // ── Routes the node serves. At merge, add here: (ctx) => createEpochRoutes(ctx), and last (it
+      //    answers every other path with the web app): (ctx) => createWebRoutes({ distDir }).
       routes: [
         (ctx) => createDatanetRoutes(ctx),
         (ctx) => createVersionRoutes(ctx),
@@ -116,24 +205,85 @@ async function up(opts: UpOptions): Promise<void> {
     return { ...n, ...(await n.listen()) };
   });
   node = started;
+  const network: LocalNetworkFile = {
+    rpcUrl: anvil.rpcUrl,
+    chainId: anvil.chainId,
+    nodeUrl: node.url,
+    updatedAt: new Date().toISOString(),
+  };
+  writeFileSync(join(dataDir, "network.json"), `${JSON.stringify(network, null, 2)}\n`);
+
+  const demoPath = join(dataDir, "demo.json");
+  let demo: DemoInfo | undefined;
+  if (existsSync(demoPath)) {
+    demo = JSON.parse(readFileSync(demoPath, "utf8")) as DemoInfo;
+    log.info(
+      `demo already seeded (reusing ${relative(process.cwd(), demoPath) || demoPath}; --fresh starts over)`,
+    );
+  } else if (opts.demo) {
+    const running = node;
+    demo = await log.step("seeding the demo (Moby-Dick datanet, ∞-gram model, funded payer)", () =>
+      seedDemo({
+        node: running,
+        nodeUrl: running.url,
+        operatorToken,
+        rpcUrl: anvil.rpcUrl,
+        chain: foundry,
+        deployment: deployment!,
+        accounts,
+        onProgress: (line, fields) =>
+          opts.logFormat === "json"
+            ? log.info(line, fields)
+            : process.stderr.write(`  ${dim("·")} ${line}\n`),
+      }),
+    );
+    writeFileSync(demoPath, `${JSON.stringify(demo, null, 2)}\n`, { mode: 0o600 });
+  }
+
+  const dd = opts.dataDir === ".tributary" ? "" : ` --data-dir ${opts.dataDir}`;
   if (opts.json) {
     process.stdout.write(
-      `${JSON.stringify({ rpcUrl: anvil.rpcUrl, chainId: anvil.chainId, contracts: deployment.contracts }, null, 2)}\n`,
+      `${JSON.stringify({
+        rpcUrl: anvil.rpcUrl,
+        chainId: anvil.chainId,
+        nodeUrl: node.url,
+        webUrl: `${node.url}/`,
+        operatorToken,
+        contracts: deployment.contracts,
+        dataDir,
+        demo: demo ?? null,
+      })}\n`,
     );
   } else {
+    const prompt = "Call me Ishmael";
     const lines = [
       "",
       bold("Tributary local network is up"),
+      `  web app          ${cyan(`${node.url}/`)}`,
+      `  node API         ${cyan(`${node.url}/v1`)}  ${dim("(health at /health)")}`,
       `  RPC              ${cyan(anvil.rpcUrl)}  (chain id ${anvil.chainId})`,
-      `  node API         ${cyan(node.url)}  (/health, /datanets, /uploads, /contributions, /v1/attribution, /v1/models, /v1/chat/completions)`,
+      `  operator token   ${operatorToken}  ${dim(`(${relative(process.cwd(), tokenPath) || tokenPath})`)}`,
+      ...(demo
+        ? [
+            `  API key          ${bold(demo.apiKey)}  ${dim(`(payer ${demo.payer}, anvil account ${demo.payerAccountIndex})`)}`,
+            `  demo             datanet ${demo.datanetId} v${demo.version}: ${demo.documents} Moby-Dick chunks from ${demo.contributors.length} contributors; model ${bold(demo.model)}`,
+          ]
+        : []),
       ...Object.entries(deployment.contracts).map(([k, v]) => `  ${k.padEnd(17)}${v}`),
-      `  deployment       ${join(opts.dataDir, "deployments", `${anvil.chainId}.json`)}`,
       `  accounts         anvil's test mnemonic; owner/attestor ${accounts[0]!.address}`,
       "",
       "Try next:",
-      `  ${cyan(`curl -X POST ${node.url}/v1/datanets -H 'content-type: application/json' -d '{"metadataURI":"ipfs://demo","policy":{"curated":true,"minStake":"0","license":"CC-BY-4.0"}}'`)}`,
-      `  ${cyan(`curl ${node.url}/v1/datanets`)}                  ${dim("# what the indexer saw on chain")}`,
-      `  ${cyan("npm run bench:gas")}                                ${dim("# gas of every main operation")}`,
+      ...(demo
+        ? [
+            `  ${cyan(`TRIBUTARY_API_KEY=${demo.apiKey} tributary infer${dd} --model ${demo.model} "${prompt}"`)}`,
+            `  ${cyan(`curl -s ${node.url}/v1/chat/completions -H 'authorization: Bearer ${demo.apiKey}' -H 'content-type: application/json' -d '{"model":"${demo.model}","messages":[{"role":"user","content":"${prompt}"}]}'`)}`,
+            `  ${cyan(`tributary epoch close${dd}`)}              ${dim("# settle the receipts on chain")}`,
+          ]
+        : [
+            `  ${cyan(`tributary datanet create${dd}`)}`,
+            `  ${cyan(`tributary datanet list${dd}`)}`,
+            `  ${cyan(`tributary model list${dd}`)}`,
+          ]),
       "",
       dim("Ctrl-C stops everything; `tributary up` again resumes, `--fresh` starts over."),
     ];

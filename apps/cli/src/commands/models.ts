@@ -1,0 +1,193 @@
+import type { Command } from "commander";
+import { formatAmount, parseAmount } from "../amounts.ts";
+import { type CommonOptions, parseId, withCommonOptions } from "../args.ts";
+import { bold, dim, emit, green, progress, run, UsageError } from "../output.ts";
+
+/** The command context, loaded on demand (chain and HTTP libraries stay out of `--help`). */
+const context = async (opts: CommonOptions) => (await import("../config.ts")).createCliContext(opts);
+
+type ModelJson = {
+  id: string;
+  owned_by: string;
+  tributary?: {
+    modelId: string;
+    kind: string;
+    datanetVersions: { datanetId: string; version: number }[];
+    pricing: { perCall: string; per1kOutputTokens: string };
+    split: { ownerBps: number; dataBps: number };
+  };
+};
+
+type RegisterOptions = CommonOptions & {
+  name: string;
+  kind: string;
+  datanet?: string;
+  version?: string;
+  upstreamUrl?: string;
+  upstreamModel?: string;
+  upstreamApiKeyEnv?: string;
+  trainedOn?: string;
+  perCall: string;
+  per1k: string;
+  ownerBps: string;
+  dataBps: string;
+};
+
+const bps = (name: string, v: string): number => {
+  if (!/^\d+$/.test(v) || Number(v) > 10_000)
+    throw new UsageError(`--${name} must be basis points 0..10000, got "${v}"`);
+  return Number(v);
+};
+
+/** `tributary model register|list`: models served by the node's gateway. */
+export function registerModel(program: Command): void {
+  const model = program
+    .command("model")
+    .description("models the gateway serves (∞-gram over a datanet version, or an external upstream)");
+  withCommonOptions(
+    model
+      .command("register")
+      .description("register a model on chain and in the gateway (operator)")
+      .requiredOption("--name <name>", "name clients pass as `model`")
+      .option("--kind <kind>", "infinigram | external", "infinigram")
+      .option("--datanet <id>", "infinigram: datanet id")
+      .option("--version <n>", "infinigram: published version")
+      .option("--upstream-url <url>", "external: OpenAI-compatible base URL")
+      .option("--upstream-model <model>", "external: upstream model name")
+      .option("--upstream-api-key-env <var>", "external: environment variable holding the upstream API key")
+      .option("--trained-on <id:version,...>", "external: datanet versions it was trained on, e.g. 1:1,2:3")
+      .option("--per-call <amount>", "price per call, tokens", "0.001")
+      .option("--per-1k <amount>", "price per 1000 output tokens, tokens", "0.01")
+      .option("--owner-bps <bps>", "model owner's share, basis points", "3000")
+      .option("--data-bps <bps>", "contributors' share, basis points", "7000"),
+  ).action(
+    run(async (opts: RegisterOptions) => {
+      const pricing = {
+        perCall: parseAmount(opts.perCall, undefined, "--per-call").toString(),
+        per1kOutputTokens: parseAmount(opts.per1k, undefined, "--per-1k").toString(),
+      };
+      const split = { ownerBps: bps("owner-bps", opts.ownerBps), dataBps: bps("data-bps", opts.dataBps) };
+      if (split.ownerBps + split.dataBps !== 10_000)
+        throw new UsageError(
+          `--owner-bps + --data-bps must be 10000, got ${split.ownerBps + split.dataBps}`,
+          "The protocol fee comes out first; the rest is split between owner and data.",
+        );
+      let body: Record<string, unknown>;
+      if (opts.kind === "infinigram") {
+        if (opts.datanet === undefined || opts.version === undefined)
+          throw new UsageError("an infinigram model needs --datanet <id> and --version <n>");
+        body = {
+          name: opts.name,
+          kind: "infinigram",
+          datanetId: parseId("--datanet", opts.datanet).toString(),
+          version: Number(parseId("--version", opts.version)),
+          pricing,
+          split,
+        };
+      } else if (opts.kind === "external") {
+        if (!opts.upstreamUrl || !opts.upstreamModel || !opts.trainedOn)
+          throw new UsageError(
+            "an external model needs --upstream-url, --upstream-model and --trained-on <datanet:version,...>",
+          );
+        const trainedOn = opts.trainedOn.split(",").map((pair) => {
+          const [d, v] = pair.split(":");
+          if (d === undefined || v === undefined)
+            throw new UsageError(`--trained-on takes datanet:version pairs, got "${pair}"`);
+          return {
+            datanetId: parseId("--trained-on datanet", d).toString(),
+            version: Number(parseId("--trained-on version", v)),
+          };
+        });
+        const apiKey = opts.upstreamApiKeyEnv ? process.env[opts.upstreamApiKeyEnv] : undefined;
+        if (opts.upstreamApiKeyEnv && !apiKey)
+          throw new UsageError(`environment variable ${opts.upstreamApiKeyEnv} is empty`);
+        body = {
+          name: opts.name,
+          kind: "external",
+          upstream: { baseURL: opts.upstreamUrl, model: opts.upstreamModel, ...(apiKey ? { apiKey } : {}) },
+          trainedOn,
+          pricing,
+          split,
+        };
+      } else throw new UsageError(`--kind must be infinigram or external, got "${opts.kind}"`);
+      const cli = await context(opts);
+      if (!opts.json) progress(`${dim("…")} registering ${opts.name} on chain`);
+      const created = await cli.request<Record<string, unknown>>("POST", "/v1/models", body);
+      emit(opts.json, created, () => [
+        `${green("✓")} model ${bold(opts.name)} registered${created.modelId ? ` (id ${String(created.modelId)})` : ""}`,
+        dim(`try it: tributary infer --model ${opts.name} "…"`),
+      ]);
+    }),
+  );
+  withCommonOptions(
+    model.command("list").description("models the gateway serves, with prices and splits"),
+  ).action(
+    run(async (opts: CommonOptions) => {
+      const cli = await context(opts);
+      const res = await cli.request<{ data: ModelJson[] }>("GET", "/v1/models", undefined, "none");
+      emit(opts.json, { items: res.data }, () =>
+        res.data.length === 0
+          ? ["no models yet", dim("register one: tributary model register --name … --datanet 1 --version 1")]
+          : res.data.map((m) => {
+              const t = m.tributary;
+              const dv =
+                t?.datanetVersions.map((d) => `datanet ${d.datanetId} v${d.version}`).join(", ") ?? "";
+              const price = t
+                ? `${formatAmount(t.pricing.perCall)}/call + ${formatAmount(t.pricing.per1kOutputTokens)}/1k tokens, owner ${t.split.ownerBps / 100}% data ${t.split.dataBps / 100}%`
+                : "";
+              return `${bold(m.id)} ${dim(`#${t?.modelId ?? "?"} ${t?.kind ?? ""}`)} ${dv}\n  ${price}`;
+            }),
+      );
+    }),
+  );
+}
+
+/** `tributary agent register|list`: AgentRegistry, with the user's key. */
+export function registerAgentCommands(program: Command): void {
+  const agent = program.command("agent").description("agents: operators that call models and add a fee");
+  withCommonOptions(
+    agent
+      .command("register")
+      .description("register an agent operated by your key (TRIBUTARY_PRIVATE_KEY or keystore)")
+      .requiredOption("--card <uri>", "agent card URI (name, description, endpoints)")
+      .requiredOption("--models <ids>", "comma-separated model ids it may call")
+      .option("--fee-bps <bps>", "agent fee on top of the model price, basis points", "0"),
+  ).action(
+    run(async (opts: CommonOptions & { card: string; models: string; feeBps: string }) => {
+      const allowedModels = opts.models.split(",").map((m) => parseId("--models model id", m.trim()));
+      const feeBps = bps("fee-bps", opts.feeBps);
+      const cli = await context(opts);
+      const client = await cli.chain(true);
+      const { registerAgent } = await import("@tributary/sdk");
+      const r = await registerAgent(client, { agentCardURI: opts.card, allowedModels, feeBps });
+      emit(
+        opts.json,
+        { agentId: r.agentId.toString(), tx: r.hash, operator: client.account!.address },
+        () => [
+          `${green("✓")} agent ${bold(r.agentId.toString())} registered by ${client.account!.address} (tx ${r.hash})`,
+        ],
+      );
+    }),
+  );
+  withCommonOptions(agent.command("list").description("every registered agent (read from the chain)")).action(
+    run(async (opts: CommonOptions) => {
+      const cli = await context(opts);
+      const client = await cli.chain(false);
+      const { getAgent, getAgentCount } = await import("@tributary/sdk");
+      const count = await getAgentCount(client);
+      const items: Record<string, unknown>[] = [];
+      for (let id = 1n; id <= count; id++) {
+        const a = (await getAgent(client, { agentId: id })) as unknown as Record<string, unknown>;
+        items.push({ agentId: id.toString(), ...a });
+      }
+      emit(opts.json, { items }, () =>
+        items.length === 0
+          ? ["no agents yet"]
+          : items.map(
+              (a) =>
+                `#${a.agentId} ${String(a.operator)} fee ${Number(a.feeBps) / 100}% ${a.active ? green("active") : dim("inactive")} ${dim(String(a.agentCardURI ?? ""))} models ${((a.allowedModels as bigint[]) ?? []).join(",")}`,
+            ),
+      );
+    }),
+  );
+}

@@ -1,0 +1,339 @@
+import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadMobyDick } from "../src/demo/corpus.ts";
+
+const bin = fileURLToPath(new URL("../bin/tributary.mjs", import.meta.url));
+// anvil's public test key of account 8 (the demo payer): local chains only.
+const PAYER_KEY = "0xdbda1821b80551c9d65939329250298aa3472ba22feea921c0cf5d620ea67b97";
+const PAYER = "0x23618e81E3f5cdF7f54C3d65f7FBc0aBf5B21E8f";
+// anvil's public test key of account 9: a contributor outside the demo.
+const CONTRIBUTOR_KEY = "0x2a871d0798f97d79848a013d4936a73bf4cc922c825d33c1cf7073dff6d409c6";
+
+type Result = { code: number; stdout: string; stderr: string };
+
+/** Runs the real CLI in `cwd` with a clean Tributary environment plus `env`. */
+function cli(cwd: string, args: string[], env: Record<string, string> = {}): Promise<Result> {
+  const base = Object.fromEntries(
+    Object.entries(process.env).filter(([k]) => !k.startsWith("TRIBUTARY_")),
+  ) as Record<string, string>;
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [bin, ...args],
+      { cwd, env: { ...base, NO_COLOR: "1", ...env }, timeout: 60_000 },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === "number" ? error.code : 1) : 0;
+        resolve({ code, stdout, stderr });
+      },
+    );
+  });
+}
+
+type UpJson = {
+  rpcUrl: string;
+  nodeUrl: string;
+  webUrl: string;
+  operatorToken: string;
+  demo: {
+    apiKey: string;
+    datanetId: string;
+    version: number;
+    model: string;
+    documents: number;
+    payer: string;
+  };
+};
+
+/** Starts `tributary up` and resolves with its one-line JSON description once it is ready. */
+function startUp(
+  cwd: string,
+  args: string[],
+): Promise<{ proc: ChildProcess; info: UpJson; stderr: () => string }> {
+  const base = Object.fromEntries(
+    Object.entries(process.env).filter(([k]) => !k.startsWith("TRIBUTARY_")),
+  ) as Record<string, string>;
+  const proc = spawn(process.execPath, [bin, "up", "--port", "0", "--http-port", "0", "--json", ...args], {
+    cwd,
+    env: { ...base, NO_COLOR: "1" },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let out = "";
+  let err = "";
+  proc.stderr!.on("data", (d: Buffer) => {
+    err += d.toString();
+  });
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`tributary up did not get ready:\n${err}`)), 150_000);
+    proc.stdout!.on("data", (d: Buffer) => {
+      out += d.toString();
+      const line = out.split("\n").find((l) => l.startsWith("{"));
+      if (line && out.includes("\n")) {
+        clearTimeout(timer);
+        resolve({ proc, info: JSON.parse(line) as UpJson, stderr: () => err });
+      }
+    });
+    proc.once("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`tributary up exited with ${code}:\n${err}`));
+    });
+  });
+}
+
+function stop(proc: ChildProcess): Promise<number | null> {
+  return new Promise((resolve) => {
+    if (proc.exitCode !== null) return resolve(proc.exitCode);
+    proc.once("exit", (code) => resolve(code));
+    proc.kill("SIGINT");
+  });
+}
+
+describe("tributary up → seeded demo → every kind of command, against a real local network", () => {
+  const dir = mkdtempSync(join(tmpdir(), "tributary-cli-"));
+  let up: Awaited<ReturnType<typeof startUp>> | undefined;
+  let info: UpJson;
+  let seedSeconds = 0;
+
+  beforeAll(async () => {
+    const started = Date.now();
+    up = await startUp(dir, ["--fresh"]);
+    info = up.info;
+    seedSeconds = (Date.now() - started) / 1000;
+  }, 160_000);
+
+  afterAll(async () => {
+    if (up) await stop(up.proc);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("seeds the demo: Moby-Dick datanet, ∞-gram model, funded payer with an API key, operator token", () => {
+    expect(info.demo.apiKey).toMatch(/^trib_[0-9a-f]{64}$/);
+    expect(info.demo.documents).toBeGreaterThan(300);
+    expect(info.operatorToken).toMatch(/^[0-9a-f]{64}$/);
+    expect(readFileSync(join(dir, ".tributary", "node", "operator-token"), "utf8").trim()).toBe(
+      info.operatorToken,
+    );
+    expect(JSON.parse(readFileSync(join(dir, ".tributary", "demo.json"), "utf8")).apiKey).toBe(
+      info.demo.apiKey,
+    );
+    expect(up!.stderr()).toMatch(/contributor 0x[0-9a-fA-F]{40} signed and uploaded \d+ chunks/);
+    console.info(`up --fresh with the seeded demo: ${seedSeconds.toFixed(1)} s`);
+  });
+
+  it("infer: the printed API key buys a chat completion, with attributed spans and a receipt", async () => {
+    const [human, json] = await Promise.all([
+      cli(dir, ["infer", "--model", info.demo.model, "Call me Ishmael. Some years ago"], {
+        TRIBUTARY_API_KEY: info.demo.apiKey,
+      }),
+      cli(dir, ["infer", "--json", "--model", info.demo.model, "--api-key", info.demo.apiKey, "the whale"]),
+    ]);
+    expect(human.stderr).toBe("");
+    expect(human.code).toBe(0);
+    expect(human.stdout).toMatch(/receipt 0x[0-9a-f]{64}/);
+    expect(human.stdout).toMatch(/charged [\d.]+ tokens/);
+    expect(human.stdout).toMatch(/split +protocol [\d.]+ · owner [\d.]+ · contributor [\d.]+/);
+    expect(json.code).toBe(0);
+    const r = JSON.parse(json.stdout) as {
+      response: {
+        choices: { message: { content: string } }[];
+        tributary: { receipt: { id: string; parts: { amount: string }[]; charged: string } };
+      };
+      attribution: { datanetId: string; spans: unknown[] }[];
+    };
+    const receipt = r.response.tributary.receipt;
+    expect(receipt.parts.reduce((s, p) => s + BigInt(p.amount), 0n)).toBe(BigInt(receipt.charged));
+    expect(r.attribution[0]!.datanetId).toBe(info.demo.datanetId);
+  });
+
+  it("datanet list/show, model list with --json", async () => {
+    const [listed, show, modelList] = await Promise.all([
+      cli(dir, ["datanet", "list", "--json"]),
+      cli(dir, ["datanet", "show", info.demo.datanetId, "--json"]),
+      cli(dir, ["model", "list", "--json"]),
+    ]);
+    const list = JSON.parse(listed.stdout) as { items: { id: unknown }[] };
+    expect(list.items.map((d) => String(d.id))).toEqual([info.demo.datanetId]);
+    expect(show.code).toBe(0);
+    const d = JSON.parse(show.stdout) as {
+      contributions: Record<string, number>;
+      versions: { version: unknown }[];
+    };
+    expect(d.contributions.Accepted).toBe(info.demo.documents);
+    expect(d.versions.map((v) => Number(v.version))).toEqual([1]);
+    const models = JSON.parse(modelList.stdout) as {
+      items: { id: string }[];
+    };
+    expect(models.items.map((m) => m.id)).toEqual([info.demo.model]);
+  });
+
+  it("datanet create → contribute (signed by the contributor) → review with near-duplicate flags → publish → export", async () => {
+    const created = await cli(dir, ["datanet", "create", "--metadata-uri", "ipfs://whaling-notes", "--json"]);
+    expect(created.code, created.stderr).toBe(0);
+    const datanetId = (JSON.parse(created.stdout) as { datanetId: string }).datanetId;
+    // A demo chunk with one word changed: a near-duplicate of a demo contribution (in another datanet).
+    const chunk = loadMobyDick()[3]!.chunks[0]!.text;
+    writeFileSync(join(dir, "near.txt"), chunk.replace(/ the /, " a "));
+    writeFileSync(
+      join(dir, "notes.md"),
+      "# Notes\n\nHarpoons were forged from soft iron so they would bend, not break, in a running whale.\n",
+    );
+    const contributed = await cli(dir, ["datanet", "contribute", datanetId, "near.txt", "notes.md"], {
+      TRIBUTARY_PRIVATE_KEY: CONTRIBUTOR_KEY,
+    });
+    expect(contributed.code, contributed.stderr).toBe(0);
+    expect(contributed.stderr).toMatch(/\[1\/2\] near\.txt [\d.]+ kB read\n\[2\/2\] notes\.md [\d.]+ B read/);
+    expect(contributed.stderr).toMatch(/signed 1 batch\(es\) as 0xa0Ee7A142d267C1f36714E4a8F75612F20a79720/);
+    expect(contributed.stdout).toMatch(/2 contribution\(s\) registered \(#\d+, #\d+\)/);
+
+    const pending = await cli(dir, ["datanet", "review", datanetId]);
+    expect(pending.code, pending.stderr).toBe(0);
+    expect(pending.stdout).toMatch(/2 pending contribution\(s\)/);
+    expect(pending.stdout).toMatch(/⚠ near-duplicate of #\d+ \(\d+%\)/);
+    const ids = [...pending.stdout.matchAll(/^ {2}#(\d+)/gm)].map((m) => m[1]!);
+    const nearId = ids.find((id) => new RegExp(`#${id} .*near-duplicate`).test(pending.stdout))!;
+    const otherId = ids.find((id) => id !== nearId)!;
+    const reviewed = await cli(dir, ["datanet", "review", datanetId, "--accept", "all", "--reject", nearId]);
+    expect(reviewed.code, reviewed.stderr).toBe(0);
+    expect(reviewed.stdout).toMatch(/1 accepted, 1 rejected/);
+
+    const published = await cli(dir, ["datanet", "publish", datanetId, "--json"]);
+    expect(published.code, published.stderr).toBe(0);
+    expect(Number((JSON.parse(published.stdout) as { version: unknown }).version)).toBe(1);
+    const out = join(dir, "export");
+    const exported = await cli(dir, ["datanet", "export", datanetId, "1", "--out", out, "--json"]);
+    expect(exported.code, exported.stderr).toBe(0);
+    const lines = readFileSync(join(out, "data.jsonl"), "utf8").trim().split("\n");
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain("Harpoons were forged");
+    expect(otherId).toBeDefined();
+  }, 120_000);
+
+  it("deposit parses decimal tokens exactly and deposits with the payer's key; agent register/list with the user's key", async () => {
+    const [r, agent] = await Promise.all([
+      cli(dir, ["deposit", "12.5", "--json"], { TRIBUTARY_PRIVATE_KEY: PAYER_KEY }),
+      cli(
+        dir,
+        [
+          "agent",
+          "register",
+          "--card",
+          "ipfs://ishmael-agent",
+          "--models",
+          "1",
+          "--fee-bps",
+          "250",
+          "--json",
+        ],
+        {
+          TRIBUTARY_PRIVATE_KEY: CONTRIBUTOR_KEY,
+        },
+      ),
+    ]);
+    expect(agent.code, agent.stderr).toBe(0);
+    expect(JSON.parse(agent.stdout)).toMatchObject({
+      agentId: "1",
+      operator: "0xa0Ee7A142d267C1f36714E4a8F75612F20a79720",
+    });
+    const agents = await cli(dir, ["agent", "list", "--json"]);
+    expect(JSON.parse(agents.stdout).items).toMatchObject([
+      { agentId: "1", feeBps: 250, agentCardURI: "ipfs://ishmael-agent", allowedModels: ["1"] },
+    ]);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout) as { payer: string; amount: string; deposited: string };
+    expect(out).toMatchObject({
+      payer: PAYER,
+      amount: "12500000000000000000",
+      deposited: "112500000000000000000",
+    });
+  });
+
+  it("keys create: a key for a payer (or a clear message while the node lacks POST /v1/keys)", async () => {
+    const r = await cli(dir, ["keys", "create", "--payer", PAYER, "--json"]);
+    if (r.code === 0) {
+      const k = JSON.parse(r.stdout) as { id: string; key: string; payer: string };
+      expect(k.key).toMatch(/^trib_/);
+      expect(k.payer.toLowerCase()).toBe(PAYER.toLowerCase());
+    } else {
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(/does not serve POST \/v1\/keys \(HTTP 404\)\nhint: /);
+    }
+  });
+
+  it("epoch, earnings and claim speak the epochs API (or say clearly that the node does not serve it)", async () => {
+    const runs = await Promise.all([
+      cli(dir, ["epoch", "list", "--json"]),
+      cli(dir, ["earnings", PAYER, "--json"]),
+      cli(dir, ["epoch", "verify", "1", "--json"]),
+    ]);
+    for (const r of runs) {
+      if (r.code === 0) expect(() => JSON.parse(r.stdout)).not.toThrow();
+      else
+        expect(r.stderr).toMatch(
+          /does not serve (GET|POST) \/v1\/(epochs|accounts\/.+\/earnings|epochs\/1\/verify) \(HTTP 404\)|EPOCH_NOT_FOUND|epoch 1/,
+        );
+    }
+  });
+
+  it("bad input fails with a non-zero exit code and a clear message (with a hint)", async () => {
+    const cases: [string[], Record<string, string>, number, RegExp][] = [
+      [["datanet", "show", "999"], {}, 1, /datanet 999 does not exist/],
+      [["datanet", "show", "one"], {}, 2, /datanet id must be a whole number, got "one"/],
+      [
+        ["keys", "create", "--payer", "0x123"],
+        {},
+        2,
+        /--payer must be an address \(0x followed by 40 hex digits\), got "0x123"/,
+      ],
+      [["earnings", "nobody"], {}, 2, /address must be an address/],
+      [
+        ["deposit", "1,5"],
+        { TRIBUTARY_PRIVATE_KEY: PAYER_KEY },
+        2,
+        /amount must be a decimal number of tokens, got "1,5"/,
+      ],
+      [
+        ["deposit", "0.0000000000000000001"],
+        { TRIBUTARY_PRIVATE_KEY: PAYER_KEY },
+        2,
+        /has 19 decimals; the token has 18/,
+      ],
+      [
+        ["deposit", "5"],
+        {},
+        1,
+        /no key: set TRIBUTARY_PRIVATE_KEY[\s\S]*hint: This command signs with your key/,
+      ],
+      [["infer", "--model", "moby-dick-ig", "hi"], {}, 1, /no API key\nhint: Pass --api-key/],
+      [["infer", "--model", "nope", "hi"], { TRIBUTARY_API_KEY: "trib_x" }, 1, /invalid API key/],
+      [["datanet", "frobnicate"], {}, 2, /unknown command 'frobnicate'/],
+      [["deposit"], {}, 2, /missing required argument 'amount'/],
+    ];
+    const results = await Promise.all(cases.map(([args, env]) => cli(dir, args, env)));
+    results.forEach((r, i) => {
+      const [args, , code, message] = cases[i]!;
+      expect({ args, code: r.code }).toEqual({ args, code });
+      expect(r.stderr, args.join(" ")).toMatch(message);
+    });
+  });
+
+  it("Ctrl-C stops everything; a second `up` resumes without re-seeding and the same API key still works", async () => {
+    expect(await stop(up!.proc)).toBe(0);
+    const started = Date.now();
+    up = await startUp(dir, []);
+    const resumeSeconds = (Date.now() - started) / 1000;
+    expect(up.info.demo.apiKey).toBe(info.demo.apiKey);
+    expect(up.stderr()).toMatch(/demo already seeded/);
+    expect(up.stderr()).not.toMatch(/seeding the demo/);
+    const r = await cli(dir, ["infer", "--json", "--model", info.demo.model, "whale"], {
+      TRIBUTARY_API_KEY: info.demo.apiKey,
+    });
+    expect(r.code).toBe(0);
+    const list = JSON.parse((await cli(dir, ["datanet", "list", "--json"])).stdout) as { items: unknown[] };
+    expect(list.items).toHaveLength(2); // the demo datanet and the one created above
+    console.info(`second up (resume): ${resumeSeconds.toFixed(1)} s`);
+  }, 120_000);
+});
