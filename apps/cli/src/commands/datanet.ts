@@ -149,10 +149,10 @@ export function registerDatanet(program: Command): void {
         const staged = await node.stageUpload({ datanetId, contributor: account.address, files: upload });
         if (!quiet) {
           for (const doc of staged.documents) {
-            const name = String(doc.fileName ?? doc.name ?? doc.contentHash);
+            const name = doc.locator ? `${doc.sourceName}#${doc.locator}` : doc.sourceName;
             const dups = (doc.nearDuplicates ?? []) as Json[];
             progress(
-              `  ${green("✓")} ${name} ${dim(String(doc.contentHash).slice(0, 18))}${dups.length ? yellow(` near-duplicate of #${dups.map((x) => x.contributionId).join(", #")}`) : ""}${doc.status ? dim(` ${String(doc.status)}`) : ""}`,
+              `  ${green("✓")} ${name} ${dim(String(doc.contentHash).slice(0, 18))}${dups.length ? yellow(` near-duplicate of #${dups.map((x) => x.contributionId).join(", #")}`) : ""}`,
             );
           }
         }

@@ -14,6 +14,7 @@ const LOCAL_MNEMONIC = "test test test test test test test test test test test j
 type UpOptions = {
   dataDir: string;
   fresh?: boolean;
+  epochInterval?: string;
   port: string;
   httpPort: string;
   json?: boolean;
@@ -69,6 +70,11 @@ export function registerUp(program: Command): void {
     .option("--http-port <port>", "port of the node's HTTP API and web app (a free one if taken)", "8787")
     .option("--no-demo", "do not seed the demo datanet, model and payer")
     .option("--log-format <format>", "human | json (structured logs on stderr)", "human")
+    .option(
+      "--epoch-interval <seconds>",
+      "close and finalize epochs on their own every this many seconds (0: only on `tributary epoch close`)",
+      "0",
+    )
     .option("--json", "print the network description (URLs, API key, operator token) as one JSON line")
     .action(run(async (opts: UpOptions) => up(opts)));
 }
@@ -87,13 +93,26 @@ async function up(opts: UpOptions): Promise<void> {
   const { deployTributary, isPortFree, readDeployment, startAnvil, writeDeployment } = await import(
     "@tributary/chain"
   );
-  const { createDatanetRoutes, createGatewayRoutes, createNode, createVersionRoutes } = await import(
-    "@tributary/node"
-  );
+  const {
+    createDatanetRoutes,
+    createEpochRoutes,
+    createGatewayRoutes,
+    createNode,
+    createVersionRoutes,
+    createWebRoutes,
+  } = await import("@tributary/node");
   const { createPublicClient, http } = await import("viem");
   const { mnemonicToAccount } = await import("viem/accounts");
   const { foundry } = await import("viem/chains");
   const { seedDemo } = await import("../demo/seedDemo.ts");
+  const { webDistDir } = await import("@tributary/web");
+  const epochIntervalMs = Number(opts.epochInterval ?? "0") * 1000;
+  if (!Number.isFinite(epochIntervalMs) || epochIntervalMs < 0) {
+    throw new UsageError(
+      `--epoch-interval must be a number of seconds, got ${opts.epochInterval}`,
+      "Use e.g. --epoch-interval 300.",
+    );
+  }
   const wanted = port("port", opts.port);
   const httpWanted = port("http-port", opts.httpPort);
   const dataDir = resolve(opts.dataDir);
@@ -194,12 +213,13 @@ async function up(opts: UpOptions): Promise<void> {
             log: (level, message) =>
               level === "error" ? process.stderr.write(`${red("node:")} ${message}\n`) : undefined,
           }),
-      // ── Routes the node serves. At merge, add here: (ctx) => createEpochRoutes(ctx), and last (it
-      //    answers every other path with the web app): (ctx) => createWebRoutes({ distDir }).
+      // Routes the node serves; the web app last, as it answers every other GET path.
       routes: [
         (ctx) => createDatanetRoutes(ctx),
         (ctx) => createVersionRoutes(ctx),
         (ctx) => createGatewayRoutes(ctx),
+        (ctx) => createEpochRoutes(ctx, { intervalMs: epochIntervalMs }),
+        () => createWebRoutes({ distDir: webDistDir }),
       ],
     });
     return { ...n, ...(await n.listen()) };
