@@ -120,6 +120,10 @@ describe("node API platform", () => {
         "put /v1/datanets/{id}/settings",
         "post /v1/datanets/{id}/review",
         "post /v1/datanets/{id}/versions",
+        "post /v1/models",
+        "post /v1/keys",
+        "get /v1/keys",
+        "delete /v1/keys/{id}",
       ].sort(),
     );
     for (const o of operations.filter((x) => x.op["x-operator"])) {
@@ -141,6 +145,7 @@ describe("node API platform", () => {
         "/v1/datanets/{id}/contributions",
         "/v1/datanets/{id}/curation",
         "/v1/datanets/{id}/versions",
+        "/v1/keys",
       ].sort(),
     );
     for (const o of lists) {

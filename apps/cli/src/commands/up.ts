@@ -295,14 +295,14 @@ async function up(opts: UpOptions): Promise<void> {
       "Try next:",
       ...(demo
         ? [
-            `  ${cyan(`TRIBUTARY_API_KEY=${demo.apiKey} tributary infer${dd} --model ${demo.model} "${prompt}"`)}`,
+            `  ${cyan(`TRIBUTARY_API_KEY=${demo.apiKey} npx tributary infer${dd} --model ${demo.model} "${prompt}"`)}`,
             `  ${cyan(`curl -s ${node.url}/v1/chat/completions -H 'authorization: Bearer ${demo.apiKey}' -H 'content-type: application/json' -d '{"model":"${demo.model}","messages":[{"role":"user","content":"${prompt}"}]}'`)}`,
-            `  ${cyan(`tributary epoch close${dd}`)}              ${dim("# settle the receipts on chain")}`,
+            `  ${cyan(`npx tributary epoch close${dd}`)}              ${dim("# settle the receipts on chain")}`,
           ]
         : [
-            `  ${cyan(`tributary datanet create${dd}`)}`,
-            `  ${cyan(`tributary datanet list${dd}`)}`,
-            `  ${cyan(`tributary model list${dd}`)}`,
+            `  ${cyan(`npx tributary datanet create${dd}`)}`,
+            `  ${cyan(`npx tributary datanet list${dd}`)}`,
+            `  ${cyan(`npx tributary model list${dd}`)}`,
           ]),
       "",
       dim("Ctrl-C stops everything; `tributary up` again resumes, `--fresh` starts over."),

@@ -49,7 +49,12 @@ describe("createWebRoutes", () => {
       expect(await res.text()).toContain("<div id=root>");
     }
     expect(await (await app.request("/v1/datanets")).json()).toEqual({ items: [] });
-    for (const path of ["/v1/nope", "/health/x", "/metrics", "/openapi.json", "/docs/page"]) {
+    // The API's own paths are never the web app's (/metrics and /openapi.json are the API platform's).
+    for (const path of ["/metrics", "/openapi.json"]) {
+      const res = await app.request(path);
+      expect(await res.text()).not.toContain("<div id=root>");
+    }
+    for (const path of ["/v1/nope", "/health/x", "/docs/page"]) {
       const res = await app.request(path);
       expect(res.status, path).toBe(404);
       expect(((await res.json()) as { error: { code: string } }).error.code).toBe("NOT_FOUND");

@@ -114,6 +114,53 @@ const gatewayErrors = {
 const auth =
   "Authenticate with `Authorization: Bearer <API key>` (an OpenAI client's `apiKey`); each call is charged to the key's payer deposit and answered with a signed receipt. See docs/gateway.md.";
 
+const Amount = z
+  .string()
+  .regex(/^(0|[1-9][0-9]*)$/)
+  .meta({ description: "Base units, decimal string." });
+const Pricing = z.object({ perCall: Amount, per1kOutputTokens: Amount });
+const Split = z.object({ ownerBps: z.number().int(), dataBps: z.number().int() });
+const RegisterModelRequest = z
+  .union([
+    z.object({
+      name: z.string(),
+      kind: z.literal("infinigram"),
+      datanetId: Amount,
+      version: z.number().int().min(1),
+      pricing: Pricing,
+      split: Split,
+    }),
+    z.object({
+      name: z.string(),
+      kind: z.literal("external"),
+      upstream: z.object({ baseURL: z.string().url(), model: z.string(), apiKey: z.string().optional() }),
+      trainedOn: z.array(z.object({ datanetId: Amount, version: z.number().int().min(1) })).min(1),
+      pricing: Pricing,
+      split: Split,
+    }),
+  ])
+  .meta({
+    id: "RegisterModelRequest",
+    example: {
+      name: "moby-ig",
+      kind: "infinigram",
+      datanetId: "1",
+      version: 1,
+      pricing: { perCall: "1000", per1kOutputTokens: "5000" },
+      split: { ownerBps: 3000, dataBps: 7000 },
+    },
+  });
+const ApiKeyView = z
+  .object({
+    id: z.string(),
+    payer: z.string(),
+    name: z.string().nullable().optional(),
+    rateLimitPerMinute: z.number().int().nullable().optional(),
+    createdAt: z.string(),
+  })
+  .loose()
+  .meta({ id: "ApiKey" });
+
 /** OpenAPI entries of the OpenAI-compatible gateway routes (documentation only; shown when they are mounted). */
 export const gatewayRouteDocs: RouteDoc[] = [
   {
@@ -154,5 +201,66 @@ export const gatewayRouteDocs: RouteDoc[] = [
       },
     },
     errors: gatewayErrors,
+  },
+  {
+    method: "post",
+    path: "/v1/models",
+    summary: "Register a model on chain and serve it (built-in ∞-gram or an OpenAI-compatible upstream)",
+    tags: ["gateway"],
+    operator: true,
+    body: RegisterModelRequest,
+    responses: {
+      201: { description: "The model as GET /v1/models lists it.", schema: z.object({}).loose() },
+    },
+    errors: { 400: ["INVALID_BODY"], 404: ["UNKNOWN_DATANET_VERSION"], 409: ["MODEL_NAME_TAKEN"] },
+  },
+  {
+    method: "post",
+    path: "/v1/keys",
+    summary: "Create an API key for a payer (the key is shown once; only its hash is stored)",
+    tags: ["gateway"],
+    operator: true,
+    body: z.object({
+      payer: z.string(),
+      name: z.string().optional(),
+      rateLimitPerMinute: z.number().int().min(0).optional(),
+    }),
+    responses: {
+      201: {
+        description: "The key.",
+        schema: ApiKeyView.extend({ key: z.string() }).meta({ id: "NewApiKey" }),
+      },
+    },
+    errors: { 400: ["INVALID_ADDRESS", "INVALID_BODY"] },
+  },
+  {
+    method: "get",
+    path: "/v1/keys",
+    summary: "List API keys (never the key or its hash)",
+    tags: ["gateway"],
+    operator: true,
+    query: z.object({
+      payer: z.string().optional(),
+      limit: z.number().int().optional(),
+      cursor: z.string().optional(),
+    }),
+    responses: {
+      200: {
+        description: "A page of keys.",
+        schema: z.object({ items: z.array(ApiKeyView), nextCursor: z.string().nullable() }),
+      },
+    },
+  },
+  {
+    method: "delete",
+    path: "/v1/keys/:id",
+    summary: "Revoke an API key",
+    tags: ["gateway"],
+    operator: true,
+    params: z.object({ id: z.string() }),
+    responses: {
+      200: { description: "Revoked.", schema: z.object({ id: z.string(), revoked: z.literal(true) }) },
+    },
+    errors: { 404: ["KEY_NOT_FOUND"] },
   },
 ];
