@@ -200,8 +200,20 @@ try {
       else process.stderr.write(`\n${step}…`);
     },
   });
+  // EPOCH_CLOSE_PROFILE=<file>: a CPU profile of the close alone (chrome://inspect or speedscope).
+  const profilePath = process.env.EPOCH_CLOSE_PROFILE;
+  const inspector = profilePath ? new (await import("node:inspector/promises")).Session() : undefined;
+  if (inspector) {
+    inspector.connect();
+    await inspector.post("Profiler.enable");
+    await inspector.post("Profiler.start");
+  }
   const row = await service.close();
   const seconds = (performance.now() - start) / 1000;
+  if (inspector && profilePath) {
+    const { profile } = await inspector.post("Profiler.stop");
+    writeFileSync(profilePath, JSON.stringify(profile));
+  }
   clearInterval(sampler);
   peak = Math.max(peak, process.memoryUsage().rss);
   const cpu = process.cpuUsage(cpuBefore);

@@ -1,6 +1,6 @@
 import { rmSync } from "node:fs";
 import { join } from "node:path";
-import { createEpochAggregator, type FeePart, receiptFromJson } from "@tributary/core";
+import { createEpochAggregator, type FeePart } from "@tributary/core";
 import { sql } from "kysely";
 import type { Hex } from "viem";
 import type { ChainContext, NodeContext } from "../context/NodeContext.ts";
@@ -9,6 +9,7 @@ import { createBundleWriter } from "./bundle.ts";
 import { listDepositors } from "./chainReads.ts";
 import { getEpochRow, leavesOf, receiptRange } from "./epochRecords.ts";
 import { failpoint } from "./failpoint.ts";
+import { moneyOf } from "./moneyOf.ts";
 
 /**
  * Receipts read from the database per query (keyset pages: no long-lived cursor blocks the gateway).
@@ -66,7 +67,18 @@ export async function bundleEpoch(
   for (;;) {
     const rows = await ctx.db
       .selectFrom("receipts")
-      .select([sql<number>`rowid`.as("rowid"), "receipt_json", "hash", "signature", "input", "output"])
+      .select([
+        sql<number>`rowid`.as("rowid"),
+        "id",
+        "payer",
+        "price",
+        "charged",
+        "receipt_json",
+        "hash",
+        "signature",
+        "input",
+        "output",
+      ])
       .where(sql<number>`rowid`, ">", after)
       .where(sql<number>`rowid`, "<=", range.to)
       .orderBy(sql`rowid`)
@@ -74,7 +86,7 @@ export async function bundleEpoch(
       .execute();
     if (rows.length === 0) break;
     for (const r of rows) {
-      const receipt = receiptFromJson(r.receipt_json, { trusted: true });
+      const receipt = moneyOf(r);
       aggregator.add(receipt, r.hash as Hex);
       charged += receipt.charged;
       for (const part of receipt.parts) {

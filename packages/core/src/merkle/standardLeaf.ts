@@ -1,5 +1,5 @@
-import { keccak_256 } from "@noble/hashes/sha3";
 import { type AbiParameter, bytesToHex, encodeAbiParameters, type Hex, hexToBytes } from "viem";
+import { keccak256 as keccak_256 } from "../keccak.ts";
 
 /**
  * The OpenZeppelin StandardMerkleTree leaf: `keccak256(bytes.concat(keccak256(abi.encode(values))))`.

@@ -50,6 +50,9 @@ export type EpochAggregation = {
   readonly epochRewards: bigint;
 };
 
+/** What the aggregator reads of a receipt: who pays, how much, and who is credited. */
+export type ReceiptMoney = Pick<Receipt, "id" | "payer" | "price" | "agentFee" | "charged" | "parts">;
+
 /** A streaming epoch aggregator (see {@link createEpochAggregator}). */
 export type EpochAggregator = {
   /**
@@ -57,6 +60,8 @@ export type EpochAggregator = {
    * skips re-serializing the receipt; it is trusted here and recomputed by `verifyEpoch`.
    */
   add(receipt: Receipt, receiptHash?: Hex): void;
+  /** Adds the money of the next receipt, when only that was decoded (its hash is then required). */
+  add(receipt: ReceiptMoney, receiptHash: Hex): void;
   /** Cumulative charge of `payer` so far (previous epochs and the receipts added). */
   chargedOf(payer: Address): bigint;
   /**
@@ -136,7 +141,7 @@ export function createEpochAggregator(parameters: CreateEpochAggregatorParameter
   let finished = false;
 
   return {
-    add(receipt, hash) {
+    add(receipt: Receipt | ReceiptMoney, hash?: Hex) {
       if (finished)
         fail("AGGREGATOR_FINISHED", "add after finish", "Create a new aggregator for the next epoch.");
       const charged = receipt.charged;
@@ -165,7 +170,7 @@ export function createEpochAggregator(parameters: CreateEpochAggregatorParameter
           "Use splitFee's parts unchanged.",
         );
       }
-      roots.push(hash ?? receiptHash(receipt));
+      roots.push(hash ?? receiptHash(receipt as Receipt));
       const payer = receipt.payer.toLowerCase();
       charges.set(payer, (charges.get(payer) ?? 0n) + charged);
       // Rewards are keyed by the address as written (no lower-casing per part); letter-case variants of one

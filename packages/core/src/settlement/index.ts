@@ -13,6 +13,7 @@ export {
   type EpochAggregation,
   type EpochAggregator,
   type FinishEpochOptions,
+  type ReceiptMoney,
 } from "./createEpochAggregator.ts";
 export { SettlementError, type SettlementErrorCode } from "./errors.ts";
 export { fallbackContributions } from "./fallbackContributions.ts";

@@ -1,5 +1,5 @@
-import { keccak_256 } from "@noble/hashes/sha3";
 import { bytesToHex, type Hex } from "viem";
+import { keccak256 as keccak_256 } from "../keccak.ts";
 import { canonicalReceiptBytes } from "./canonicalReceiptBytes.ts";
 import type { Receipt } from "./receipt.ts";
 

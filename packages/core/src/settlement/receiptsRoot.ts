@@ -1,5 +1,5 @@
-import { keccak_256 } from "@noble/hashes/sha3";
 import { bytesToHex, type Hex, hexToBytes } from "viem";
+import { keccak256 as keccak_256 } from "../keccak.ts";
 import { fail } from "./errors.ts";
 
 /** Root of an epoch without receipts. */
