@@ -15,7 +15,7 @@ import { moneyOf } from "./moneyOf.ts";
  * Receipts read from the database per query (keyset pages: no long-lived cursor blocks the gateway).
  * Crash tests set `TRIBUTARY_BUNDLE_PAGE` small to die between two pages.
  */
-const PAGE = Number(process.env.TRIBUTARY_BUNDLE_PAGE ?? 2_000);
+const PAGE = Number(process.env.TRIBUTARY_BUNDLE_PAGE ?? 5_000);
 
 /** Progress of a bundle being written. */
 export type BundleProgress = { receipts: number };
@@ -71,6 +71,7 @@ export async function bundleEpoch(
         sql<number>`rowid`.as("rowid"),
         "id",
         "payer",
+        "model_id",
         "price",
         "charged",
         "receipt_json",
@@ -90,7 +91,7 @@ export async function bundleEpoch(
       aggregator.add(receipt, r.hash as Hex);
       charged += receipt.charged;
       for (const part of receipt.parts) {
-        const key = `${part.account.toLowerCase()}|${part.role}|${receipt.modelId}|${datanetFor(part)}`;
+        const key = `${part.account}|${part.role}|${receipt.modelId}|${datanetFor(part)}`; // lower case already
         earnings.set(key, (earnings.get(key) ?? 0n) + part.amount);
       }
       await writer.receipt({

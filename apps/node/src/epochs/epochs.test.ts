@@ -1,4 +1,6 @@
 import {
+  claimRewards,
+  createNodeClient,
   getClaimed,
   getDeposited,
   getFinalizedEpoch,
@@ -173,6 +175,23 @@ describe("epochs: close, verify, finalize, proofs, claims, withdrawals (anvil, n
     // The payer that never used the gateway also has a leaf (0) and could withdraw everything.
     const idle = (await get(`/v1/accounts/${net.payers[2]!.address}/proof?tree=charges`)).body;
     expect(idle.cumulativeAmount).toBe("0");
+  });
+
+  it("an account claims from its own wallet through the SDK, with proofs from the node", async () => {
+    const treasury = net.chain.roles.treasury;
+    const sdk = net.sdkOf(1); // the treasury's own wallet pays the gas
+    const node = createNodeClient({ baseUrl: url });
+    const proof = await node.getProof(treasury);
+    const owed = BigInt(proof.cumulativeAmount) - (await getClaimed(sdk, { account: treasury }));
+    expect(owed).toBeGreaterThan(0n);
+    const before = await getTokenBalance(sdk, { account: treasury });
+    const result = await claimRewards(sdk, node, [treasury]);
+    expect(result.total).toBe(owed);
+    expect(await getTokenBalance(sdk, { account: treasury })).toBe(before + owed);
+    expect((await claimRewards(sdk, node, [treasury])).total).toBe(0n);
+    const earnings = await node.getEarnings(treasury);
+    expect(earnings.claimable).toBe("0");
+    expect(earnings.byRole.map((r) => r.role)).toContain("protocol");
   });
 
   it("answers bad input with a clear error and changes nothing", async () => {

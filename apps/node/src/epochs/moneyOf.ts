@@ -12,6 +12,7 @@ const PARTS = '"parts":[';
 export function moneyOf(row: {
   id: string;
   payer: string;
+  model_id: number;
   price: string;
   charged: string;
   receipt_json: string;
@@ -36,7 +37,6 @@ export function moneyOf(row: {
           contributionId: BigInt(p.contributionId),
         },
   );
-  const m = /"modelId":"([0-9]+)"/.exec(json);
   const price = BigInt(row.price);
   const charged = BigInt(row.charged);
   return {
@@ -46,6 +46,6 @@ export function moneyOf(row: {
     agentFee: charged - price,
     charged,
     parts,
-    modelId: BigInt(m?.[1] ?? "0"),
+    modelId: BigInt(row.model_id),
   };
 }

@@ -216,8 +216,43 @@ export function createNodeClient(params: CreateNodeClientParameters) {
       maxCount?: number;
     }) =>
       request<AttributionResponse>("POST", "/v1/attribution", { ...p, datanetId: p.datanetId.toString() }),
+
+    // ---- epochs, earnings, proofs, claims, payers, receipts (docs/api-epochs.md)
+    listEpochs: (q: PageQuery = {}) => request<Page<EpochView>>("GET", `/v1/epochs${qs(q)}`),
+    getEpoch: (epoch: number) => request<EpochView>("GET", `/v1/epochs/${epoch}`),
+    /** Closes an epoch (operator): cut, bundle, sign (+ co-signatures), submit. */
+    closeEpoch: () => request<EpochView>("POST", "/v1/epochs/close", {}),
+    finalizeEpoch: (epoch: number) => request<EpochView>("POST", `/v1/epochs/${epoch}/finalize`, {}),
+    /** Recomputes the epoch from its bundle and compares it with the chain. */
+    verifyEpoch: (epoch: number, nodeURL?: string) =>
+      request<EpochVerification>("POST", `/v1/epochs/${epoch}/verify`, nodeURL ? { nodeURL } : {}),
+    getEarnings: (account: Address) => request<Earnings>("GET", `/v1/accounts/${account}/earnings`),
+    /** Merkle proof of `account` in the latest finalized `tree` (rewards: claims; charges: withdrawals). */
+    getProof: (account: Address, tree: "rewards" | "charges" = "rewards") =>
+      request<MerkleProof>("GET", `/v1/accounts/${account}/proof?tree=${tree}`),
+    /** The node relays one `claimMany` for `accounts` (it pays the gas; funds go to each account). */
+    relayClaims: (accounts: readonly Address[]) => request<ClaimResult>("POST", "/v1/claims", { accounts }),
+    getPayer: (payer: Address) => request<PayerView>("GET", `/v1/payers/${payer}`),
+    getReceipt: (id: Hex) => request<ReceiptView>("GET", `/v1/receipts/${id}`),
+    listReceipts: (q: PageQuery & { payer?: Address; model?: bigint; epoch?: number } = {}) =>
+      request<Page<ReceiptView>>("GET", `/v1/receipts${qs(q)}`),
   };
 }
+
+/** An epoch as the node reports it. */
+export type EpochView = z.infer<typeof s.EpochView>;
+/** A verification of an epoch's bundle against the chain. */
+export type EpochVerification = z.infer<typeof s.Verification>;
+/** What an account earned. */
+export type Earnings = z.infer<typeof s.Earnings>;
+/** A Merkle proof of one leaf of the latest finalized tree. */
+export type MerkleProof = z.infer<typeof s.Proof>;
+/** What a relayed `claimMany` paid. */
+export type ClaimResult = z.infer<typeof s.ClaimResult>;
+/** A payer's credit. */
+export type PayerView = z.infer<typeof s.Payer>;
+/** A stored receipt. */
+export type ReceiptView = z.infer<typeof s.Receipt>;
 
 /** The client {@link createNodeClient} returns. */
 export type NodeClient = ReturnType<typeof createNodeClient>;

@@ -6,150 +6,19 @@ import type { RouteDoc } from "../defineRoute.ts";
 // (apps/node/src/epochs, contract in docs/api-epochs.md). `createApp` shows an entry only when a mounted route
 // has its method and path. The schemas are loose: the routes' own code is the reference for extra fields.
 
-const Decimal = s.DecimalString;
-const EpochParams = z.object({
-  epoch: z
-    .string()
-    .regex(/^\d{1,15}$/)
-    .meta({ description: "The epoch number." }),
-});
-const AddressParams = z.object({ address: s.Address });
-
-const EpochView = z
-  .object({
-    epoch: z.number().int(),
-    status: z.enum(["cut", "bundled", "signed", "submitted", "finalized", "vetoed"]),
-    receiptCount: z.number().int(),
-    epochCharged: Decimal,
-    cumulativeCharged: Decimal.nullable(),
-    cumulativeRewards: Decimal.nullable(),
-    chargesRoot: s.Bytes32.nullable(),
-    rewardsRoot: s.Bytes32.nullable(),
-    receiptsRoot: s.Bytes32.nullable(),
-    bundleCid: z.string().nullable(),
-    bundleURI: z.string().nullable(),
-    signatures: z.array(z.string()),
-    signers: z.array(s.Address),
-    submitTx: s.Bytes32.nullable(),
-    challengeEndsAt: z.number().int().nullable().meta({ description: "Unix seconds." }),
-    finalizeTx: s.Bytes32.nullable(),
-    createdAt: z.string(),
-    updatedAt: z.string(),
-    verification: z.unknown(),
-  })
-  .loose()
-  .meta({ id: "EpochView" });
-
-const Verification = z
-  .object({
-    ok: z.boolean(),
-    receiptCount: z.number().int(),
-    differences: z.array(
-      z
-        .object({
-          receiptId: z.string().optional(),
-          field: z.string(),
-          expected: z.unknown(),
-          actual: z.unknown(),
-        })
-        .loose(),
-    ),
-  })
-  .loose()
-  .meta({ id: "EpochVerification" });
-
-const Report = z.object({
-  epoch: Decimal,
-  chargesRoot: s.Bytes32,
-  rewardsRoot: s.Bytes32,
-  cumulativeCharged: Decimal,
-  cumulativeRewards: Decimal,
-  receiptsRoot: s.Bytes32,
-  bundleURI: z.string().min(1).max(512),
-});
-
-const Earnings = z
-  .object({
-    account: s.Address,
-    claimed: Decimal.meta({ description: "Settlement.claimed(account), on chain." }),
-    finalized: Decimal.meta({ description: "Cumulative amount in the latest finalized rewards tree." }),
-    claimable: Decimal.meta({ description: "finalized − claimed." }),
-    submitted: Decimal.meta({ description: "Cumulative amount in the latest submitted (pending) report." }),
-    unsettled: Decimal.meta({ description: "In receipts not yet in any epoch." }),
-    byDatanet: z.array(z.object({ datanetId: Decimal, amount: Decimal })),
-    byModel: z.array(z.object({ modelId: Decimal, name: z.string().nullable(), amount: Decimal })),
-    history: z.array(
-      z.object({
-        epoch: z.number().int(),
-        amount: Decimal,
-        cumulative: Decimal,
-        status: z.string(),
-        at: z.string(),
-      }),
-    ),
-  })
-  .loose()
-  .meta({ id: "Earnings" });
-
-const Proof = z
-  .object({
-    account: s.Address,
-    tree: z.enum(["rewards", "charges"]),
-    epoch: z.union([z.number().int(), Decimal]),
-    root: s.Bytes32,
-    cumulativeAmount: Decimal,
-    proof: z.array(s.Bytes32),
-  })
-  .loose()
-  .meta({ id: "MerkleProof" });
-
-const ClaimResult = z
-  .object({
-    txHash: s.Bytes32,
-    total: Decimal,
-    paid: z.array(z.object({ account: s.Address, amount: Decimal })),
-    skipped: z.array(z.unknown()).optional(),
-  })
-  .loose()
-  .meta({ id: "ClaimResult" });
-
-const Payer = z
-  .object({
-    payer: s.Address,
-    deposited: Decimal,
-    withdrawn: Decimal,
-    charged: Decimal.meta({ description: "Every receipt, settled or not." }),
-    credit: Decimal,
-    withdrawalRequestedAt: z.number().int().nullable(),
-    withdrawalAvailableAt: z.number().int().nullable(),
-  })
-  .loose()
-  .meta({ id: "PayerView" });
-
-const Receipt = z
-  .object({
-    id: s.Bytes32,
-    epoch: z.number().int().nullable(),
-    receipt: z.record(z.string(), z.unknown()),
-    receiptHash: s.Bytes32,
-    signature: z.string(),
-    output: z.unknown().optional(),
-  })
-  .loose()
-  .meta({ id: "ReceiptView" });
-
-const ReceiptsQuery = s.PageQuery.extend({
-  payer: s.Address.optional(),
-  model: z
-    .string()
-    .regex(/^\d{1,15}$/)
-    .optional()
-    .meta({ description: "A model id." }),
-  epoch: z
-    .string()
-    .regex(/^\d{1,15}$/)
-    .optional(),
-});
+const {
+  EpochParams,
+  AddressParams,
+  EpochView,
+  Verification,
+  Report,
+  Earnings,
+  Proof,
+  ClaimResult,
+  Payer,
+  Receipt,
+  ReceiptsQuery,
+} = s;
 
 const tags = ["epochs"];
 

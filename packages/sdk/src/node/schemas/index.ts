@@ -7,6 +7,7 @@ export * from "./attribution.ts";
 export * from "./common.ts";
 export * from "./curation.ts";
 export * from "./datanets.ts";
+export * from "./epochs.ts";
 export * from "./health.ts";
 export * from "./uploads.ts";
 export * from "./versions.ts";
