@@ -212,7 +212,9 @@ export type CliContext = {
     apiKeyFlag?: string,
   ): Promise<T>;
   /** Chain clients with the deployment's addresses; `withKey` adds the user's wallet. */
-  chain(withKey?: boolean): Promise<TributaryClient & { account?: Account; chain: Chain }>;
+  chain(
+    withKey?: boolean,
+  ): Promise<TributaryClient & { account?: Account; chain: Chain; deployment: Deployment; rpcUrl: string }>;
   /** The user's key: TRIBUTARY_PRIVATE_KEY, or a keystore (env/config) with TRIBUTARY_KEYSTORE_PASSWORD. */
   account(): Promise<PrivateKeyAccount>;
   apiKey(flag?: string): string;
@@ -383,7 +385,7 @@ export function createCliContext(opts: CommonOptions, env: NodeJS.ProcessEnv = p
         : {}),
       addresses: deployment.contracts,
     });
-    return { ...client, chain: viemChain, ...(acct ? { account: acct } : {}) };
+    return { ...client, chain: viemChain, deployment, rpcUrl, ...(acct ? { account: acct } : {}) };
   }
 
   return {

@@ -5,6 +5,7 @@ import { registerDeploy } from "./commands/deploy.ts";
 import { registerEpochs } from "./commands/epochs.ts";
 import { registerInfer } from "./commands/infer.ts";
 import { registerAgentCommands, registerModel } from "./commands/models.ts";
+import { registerNode } from "./commands/node.ts";
 import { registerKeys, registerPayer } from "./commands/payer.ts";
 import { registerUp } from "./commands/up.ts";
 
@@ -29,6 +30,7 @@ export function createProgram(): Command {
     });
   registerUp(program);
   registerDeploy(program);
+  registerNode(program);
   registerDatanet(program);
   registerModel(program);
   registerAgentCommands(program);

@@ -1,0 +1,126 @@
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import type { Command } from "commander";
+import { type CommonOptions, withCommonOptions } from "../args.ts";
+import { createCliContext } from "../config.ts";
+import { bold, CliError, cyan, dim, run, UsageError } from "../output.ts";
+
+type NodeOptions = CommonOptions & {
+  host: string;
+  port: string;
+  publicUrl?: string;
+  peers?: string;
+  epochInterval: string;
+  logFormat: string;
+};
+
+/**
+ * `tributary node`: runs a node in production against any EVM chain: the chain, deployment and key come from
+ * the config file and environment (the attestor key from an encrypted keystore), the data directory holds the
+ * database, content store and indexes. Serves every route and the web app; Ctrl-C stops it.
+ */
+export function registerNode(program: Command): void {
+  withCommonOptions(
+    program
+      .command("node")
+      .description(
+        "run a node against the configured chain (RPC, deployment, key from a keystore): indexer, API, gateway, epochs, web app",
+      ),
+  )
+    .option("--host <host>", "interface to listen on", "127.0.0.1")
+    .option("--port <port>", "HTTP port", "8787")
+    .option("--public-url <url>", "this node's URL as peers reach it (to download epoch bundles)")
+    .option("--peers <urls>", "comma-separated URLs of fellow attestors' nodes, asked to co-sign epochs")
+    .option(
+      "--epoch-interval <seconds>",
+      "close and finalize epochs every this many seconds (0: on request)",
+      "0",
+    )
+    .option("--log-format <format>", "json | human", "json")
+    .action(
+      run(async (opts: NodeOptions) => {
+        const port = Number(opts.port);
+        if (!Number.isInteger(port) || port < 0 || port > 65535) {
+          throw new UsageError(`--port must be a port number, got "${opts.port}"`);
+        }
+        const interval = Number(opts.epochInterval);
+        if (!Number.isFinite(interval) || interval < 0) {
+          throw new UsageError(`--epoch-interval must be seconds, got "${opts.epochInterval}"`);
+        }
+        const peers = (opts.peers ?? "")
+          .split(",")
+          .map((p) => p.trim())
+          .filter(Boolean);
+        for (const p of [...peers, ...(opts.publicUrl ? [opts.publicUrl] : [])]) {
+          if (!/^https?:\/\/[^\s]+$/.test(p)) throw new UsageError(`"${p}" is not a URL`);
+        }
+        const cli = createCliContext(opts);
+        const operatorToken = cli.config.operatorToken ?? readToken(cli.config.dataDir);
+        if (!operatorToken && opts.host !== "127.0.0.1" && opts.host !== "localhost") {
+          throw new CliError(
+            `refusing to serve operator routes on ${opts.host} without an operator token`,
+            "Set TRIBUTARY_OPERATOR_TOKEN (a long random secret) or listen on 127.0.0.1.",
+            "NO_OPERATOR_TOKEN",
+          );
+        }
+        const chain = await cli.chain(true);
+        const {
+          createDatanetRoutes,
+          createEpochRoutes,
+          createGatewayRoutes,
+          createJsonLogger,
+          createNode,
+          createVersionRoutes,
+          createWebRoutes,
+        } = await import("@tributary/node");
+        const { webDistDir } = await import("@tributary/web");
+        let url: string | undefined;
+        const node = await createNode({
+          dataDir: join(cli.config.dataDir, "node"),
+          chain: {
+            rpcUrl: chain.rpcUrl,
+            deployment: chain.deployment,
+            account: chain.account!,
+            chain: chain.chain,
+          },
+          http: { host: opts.host, port, maxBodyBytes: 64 * 1024 * 1024 },
+          ...(operatorToken ? { operatorToken } : {}),
+          ...(opts.logFormat === "json" ? { log: createJsonLogger({ level: "info" }) } : {}),
+          routes: [
+            (ctx) => createDatanetRoutes(ctx),
+            (ctx) => createVersionRoutes(ctx),
+            (ctx) => createGatewayRoutes(ctx),
+            (ctx) =>
+              createEpochRoutes(ctx, {
+                peers,
+                publicUrl: () => opts.publicUrl ?? url,
+                intervalMs: interval * 1000,
+              }),
+            () => createWebRoutes({ distDir: webDistDir }),
+          ],
+        });
+        ({ url } = await node.listen());
+        const stop = async () => {
+          await node.stop();
+          process.exit(0);
+        };
+        process.once("SIGINT", stop);
+        process.once("SIGTERM", stop);
+        if (opts.json) {
+          process.stdout.write(
+            `${JSON.stringify({ url, chainId: chain.deployment.chainId, account: chain.account!.address, peers })}\n`,
+          );
+        } else {
+          process.stdout.write(
+            `${bold("Tributary node")} on ${cyan(url)} ${dim(`(chain ${chain.deployment.chainId}, key ${chain.account!.address}${peers.length ? `, peers ${peers.join(" ")}` : ""})`)}\n`,
+          );
+        }
+        await new Promise(() => {});
+      }),
+    );
+}
+
+function readToken(dataDir: string): string | undefined {
+  const path = join(dataDir, "node", "operator-token");
+  return existsSync(path) ? readFileSync(path, "utf8").trim() || undefined : undefined;
+}
