@@ -225,6 +225,17 @@ async function up(opts: UpOptions): Promise<void> {
     return { ...n, ...(await n.listen()) };
   });
   node = started;
+  // anvil mines only when a transaction arrives, so an idle local chain's clock stops at its last block and a
+  // challenge window would never end. A real chain makes blocks all the time: mine an empty block every few
+  // seconds so that the local chain's time follows the wall clock too.
+  const heartbeat = setInterval(() => {
+    fetch(anvil.rpcUrl, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "evm_mine", params: [] }),
+    }).catch(() => {});
+  }, 5_000);
+  heartbeat.unref();
   const network: LocalNetworkFile = {
     rpcUrl: anvil.rpcUrl,
     chainId: anvil.chainId,

@@ -241,7 +241,8 @@ export function createEpochService(ctx: NodeContext, options: EpochServiceOption
           const row = await resumeUnlocked();
           if (row?.status === "submitted") {
             const block = await chainOf().publicClient.getBlock({ blockTag: "latest" });
-            if (block.timestamp < BigInt(row.challenge_ends_at ?? 0)) return;
+            const now = Math.max(Number(block.timestamp), Math.floor(Date.now() / 1000));
+            if (now < (row.challenge_ends_at ?? 0)) return;
             await finalizeReport(ctx, chainOf(), row);
           }
           const waiting = await ctx.db
