@@ -1,3 +1,4 @@
+export { type AgentView, createAgentRoutes } from "./agents/createAgentRoutes.ts";
 export { ApiError, type ApiErrorBody } from "./api/ApiError.ts";
 export { type CreateAppParameters, createApp, type Readiness } from "./api/createApp.ts";
 export {

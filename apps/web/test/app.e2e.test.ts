@@ -1,6 +1,7 @@
 import { join } from "node:path";
 import type { TestChain } from "@tributary/contracts/test/fixture";
 import type { TributaryNode } from "@tributary/node";
+import { createTributaryClient, registerAgent } from "@tributary/sdk";
 import type { Page } from "playwright-core";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -167,9 +168,23 @@ describe("web app in Chromium against a local network", () => {
       { datanetId: BigInt(datanetId), payerIndex: 7, name: "whale-ig" },
     );
 
+    // An agent on chain (AgentRegistry), registered by its operator's own wallet.
+    await registerAgent(
+      createTributaryClient({
+        publicClient: chain.publicClient as never,
+        walletClient: chain.wallets[5] as never,
+        addresses: chain.deployment.contracts,
+      }),
+      { agentCardURI: "ipfs://ishmael-agent", allowedModels: [1n], feeBps: 250 },
+    );
+
     await page.getByRole("link", { name: "Models" }).click();
     const model = page.getByTestId("model");
     await model.getByRole("heading", { name: "whale-ig" }).waitFor();
+    const agent = page.getByTestId("agent");
+    await agent.getByText("ipfs://ishmael-agent").waitFor();
+    await agent.getByText("whale-ig").waitFor(); // allowed models by name
+    expect(await agent.textContent()).toMatch(/2\.50%.*whale-ig.*active/);
     await model
       .getByRole("link", { name: /contribution #/ })
       .first()

@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setupTestChain, type TestChain } from "@tributary/contracts/test/fixture";
 import {
+  createAgentRoutes,
   createDatanetRoutes,
   createGatewayRoutes,
   createGatewayService,
@@ -51,6 +52,7 @@ export async function startNetwork(params: {
       (ctx) => createDatanetRoutes(ctx),
       (ctx) => createVersionRoutes(ctx),
       (ctx) => createGatewayRoutes(ctx),
+      (ctx) => createAgentRoutes(ctx),
       ...(params.extraRoutes ?? []),
       () => createWebRoutes({ distDir }), // last: it answers every other GET
     ],

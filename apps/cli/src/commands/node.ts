@@ -65,6 +65,7 @@ export function registerNode(program: Command): void {
         }
         const chain = await cli.chain(true);
         const {
+          createAgentRoutes,
           createDatanetRoutes,
           createEpochRoutes,
           createGatewayRoutes,
@@ -90,6 +91,7 @@ export function registerNode(program: Command): void {
             (ctx) => createDatanetRoutes(ctx),
             (ctx) => createVersionRoutes(ctx),
             (ctx) => createGatewayRoutes(ctx),
+            (ctx) => createAgentRoutes(ctx),
             (ctx) =>
               createEpochRoutes(ctx, {
                 peers,

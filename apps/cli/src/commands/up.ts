@@ -94,6 +94,7 @@ async function up(opts: UpOptions): Promise<void> {
     "@tributary/chain"
   );
   const {
+    createAgentRoutes,
     createDatanetRoutes,
     createEpochRoutes,
     createGatewayRoutes,
@@ -218,6 +219,7 @@ async function up(opts: UpOptions): Promise<void> {
         (ctx) => createDatanetRoutes(ctx),
         (ctx) => createVersionRoutes(ctx),
         (ctx) => createGatewayRoutes(ctx),
+        (ctx) => createAgentRoutes(ctx),
         (ctx) => createEpochRoutes(ctx, { intervalMs: epochIntervalMs }),
         () => createWebRoutes({ distDir: webDistDir }),
       ],

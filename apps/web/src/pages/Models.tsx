@@ -75,13 +75,7 @@ export function Models() {
           </li>
         ))}
       </ul>
-      <section className="panel" aria-labelledby="agents-title">
-        <h2 id="agents-title">Agents</h2>
-        <p className="muted">
-          Agents are registered on chain (AgentRegistry) but this node has no HTTP route that lists them yet,
-          so they are not shown here.
-        </p>
-      </section>
+      <Agents models={list.value?.data ?? []} />
     </section>
   );
 }
@@ -129,5 +123,67 @@ function Lineage({ datanetId, version }: { datanetId: string; version: number })
         <p className="muted">This node has no copy of the version's manifest.</p>
       ) : null}
     </li>
+  );
+}
+
+type Agent = {
+  agentId: string;
+  operator: string;
+  active: boolean;
+  feeBps: number;
+  agentCardURI: string;
+  allowedModels: string[];
+};
+
+/** AgentRegistry: who may call which model, for what fee on top of the price. */
+function Agents({ models }: { models: Model[] }) {
+  const list = useAsync(
+    (signal) => api<{ items: Agent[] }>("GET", "/v1/agents?limit=100", undefined, { signal }),
+    [],
+  );
+  const nameOf = (id: string) => models.find((m) => m.tributary?.modelId === id)?.id ?? `model ${id}`;
+  return (
+    <section className="panel" aria-labelledby="agents-title">
+      <h2 id="agents-title">Agents</h2>
+      <p className="muted">
+        Registered on chain (AgentRegistry). A request made through an agent (header X-Tributary-Agent) pays
+        the agent's fee on top of the model's price.
+      </p>
+      {list.loading && !list.value ? <Loading what="agents" /> : null}
+      <ErrorBox error={list.error} title="Could not list the agents" />
+      {list.value && list.value.items.length === 0 ? (
+        <Empty title="No agents yet">Register one with `tributary agent register`.</Empty>
+      ) : null}
+      {list.value && list.value.items.length > 0 ? (
+        <table aria-label="Agents">
+          <thead>
+            <tr>
+              <th>Agent</th>
+              <th>Operator</th>
+              <th>Fee</th>
+              <th>Models</th>
+              <th>Status</th>
+            </tr>
+          </thead>
+          <tbody>
+            {list.value.items.map((a) => (
+              <tr key={a.agentId} data-testid="agent">
+                <td>
+                  #{a.agentId} <span className="muted">{a.agentCardURI}</span>
+                </td>
+                <td>
+                  <Account address={a.operator} />
+                </td>
+                <td>{bps(a.feeBps)}</td>
+                <td>{a.allowedModels.length === 0 ? "any" : a.allowedModels.map(nameOf).join(", ")}</td>
+                <td>
+                  <Badge tone={a.active ? "ok" : "warn"}>{a.active ? "active" : "inactive"}</Badge>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      ) : null}
+    </section>
   );
 }

@@ -150,6 +150,16 @@ const RegisterModelRequest = z
       split: { ownerBps: 3000, dataBps: 7000 },
     },
   });
+const AgentView = z
+  .object({
+    agentId: Amount,
+    operator: z.string(),
+    active: z.boolean(),
+    feeBps: z.number().int(),
+    agentCardURI: z.string(),
+    allowedModels: z.array(Amount),
+  })
+  .meta({ id: "Agent" });
 const ApiKeyView = z
   .object({
     id: z.string(),
@@ -213,6 +223,29 @@ export const gatewayRouteDocs: RouteDoc[] = [
       201: { description: "The model as GET /v1/models lists it.", schema: z.object({}).loose() },
     },
     errors: { 400: ["INVALID_BODY"], 404: ["UNKNOWN_DATANET_VERSION"], 409: ["MODEL_NAME_TAKEN"] },
+  },
+  {
+    method: "get",
+    path: "/v1/agents",
+    summary: "Agents of AgentRegistry (operator, fee, allowed models), newest first",
+    tags: ["gateway"],
+    query: z.object({ limit: z.number().int().optional(), cursor: z.string().optional() }),
+    responses: {
+      200: {
+        description: "A page of agents.",
+        schema: z.object({ items: z.array(AgentView), nextCursor: z.string().nullable() }),
+      },
+    },
+    errors: { 400: ["INVALID_LIMIT", "INVALID_CURSOR"] },
+  },
+  {
+    method: "get",
+    path: "/v1/agents/:id",
+    summary: "One agent",
+    tags: ["gateway"],
+    params: z.object({ id: z.string() }),
+    responses: { 200: { description: "The agent.", schema: AgentView } },
+    errors: { 400: ["INVALID_AGENT_ID"], 404: ["AGENT_NOT_FOUND"] },
   },
   {
     method: "post",
