@@ -11,6 +11,7 @@ import {
   createInfiniGram,
   DEFAULT_SPAN_PARAMETERS,
   type FallbackContribution,
+  fallbackContributions,
   type InfiniGram,
   type InfiniGramGeneration,
   maxCharge,
@@ -362,7 +363,10 @@ export function createGatewayService(ctx: NodeContext): GatewayService {
         "Re-publish or re-index the datanet version on this node.",
       );
     }
-    const entry = { lm: createInfiniGram({ index, tokenizer: ctx.tokenizer }), fallback: fallbackOf(index) };
+    const entry = {
+      lm: createInfiniGram({ index, tokenizer: ctx.tokenizer }),
+      fallback: fallbackContributions(index),
+    };
     lms.set(model.indexId, entry);
     return entry;
   }
@@ -399,7 +403,7 @@ export function createGatewayService(ctx: NodeContext): GatewayService {
       const first = (loaded[0] as { index: AttributionIndex }).index;
       index = buildIndexFromTokens({ tokenizer: first.tokenizer, vocabSize: first.vocabSize, documents });
     }
-    const entry = { index, fallback: fallbackOf(index) };
+    const entry = { index, fallback: fallbackContributions(index) };
     spanIndexes.set(model.name, entry);
     return entry;
   }
@@ -1080,19 +1084,4 @@ export function createGatewayService(ctx: NodeContext): GatewayService {
       };
     },
   };
-}
-
-/** Token count of each contribution in an index (documents without their separators), for unattributed outputs. */
-function fallbackOf(index: AttributionIndex): FallbackContribution[] {
-  const tokens = new Map<bigint, number>();
-  const n = index.docStarts.length;
-  for (let d = 0; d < n; d++) {
-    const start = index.docStarts[d] as number;
-    const end = d + 1 < n ? (index.docStarts[d + 1] as number) : index.tokens.length;
-    const id = index.contributionIds[d] as bigint;
-    tokens.set(id, (tokens.get(id) ?? 0) + Math.max(0, end - start - 1));
-  }
-  return [...tokens]
-    .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
-    .map(([contributionId, t]) => ({ contributionId, tokens: t }));
 }
