@@ -23,6 +23,9 @@ export function createProgram(): Command {
       "Tributary: open, verifiable Payable AI. Datanets, proof of attribution, on-chain fee split.",
     )
     .version("0.1.0")
+    // Program options only before the subcommand: `model register --version 1` is the model's version, not
+    // the program's `--version`.
+    .enablePositionalOptions()
     .showHelpAfterError("(run with --help for usage)")
     .exitOverride((err) => {
       const ok = err.code === "commander.helpDisplayed" || err.code === "commander.version";

@@ -209,6 +209,48 @@ describe("tributary up → seeded demo → every kind of command, against a real
     expect(lines).toHaveLength(1);
     expect(lines[0]).toContain("Harpoons were forged");
     expect(otherId).toBeDefined();
+
+    // An ∞-gram model over both datanets' versions, served at once.
+    const registered = await cli(dir, [
+      "model",
+      "register",
+      "--name",
+      "whaling-ig",
+      "--trained-on",
+      `${info.demo.datanetId}:1,${datanetId}:1`,
+      "--json",
+    ]);
+    expect(registered.code, registered.stderr).toBe(0);
+    expect(JSON.parse(registered.stdout).tributary.datanetVersions).toEqual([
+      { datanetId: info.demo.datanetId, version: 1 },
+      { datanetId, version: 1 },
+    ]);
+    // The one-version form (`--version` is the model's, not the program's).
+    const one = await cli(dir, [
+      "model",
+      "register",
+      "--name",
+      "notes-ig",
+      "--datanet",
+      datanetId,
+      "--version",
+      "1",
+      "--json",
+    ]);
+    expect(one.code, one.stderr).toBe(0);
+    expect(JSON.parse(one.stdout).tributary.datanetVersions).toEqual([{ datanetId, version: 1 }]);
+    const inferred = await cli(
+      dir,
+      ["infer", "--json", "--model", "whaling-ig", "--api-key", info.demo.apiKey, "Harpoons were forged"],
+      {},
+    );
+    expect(inferred.code, inferred.stderr).toBe(0);
+    const receipt = (
+      JSON.parse(inferred.stdout) as {
+        response: { tributary: { receipt: { datanetVersions: { datanetId: string }[] } } };
+      }
+    ).response.tributary.receipt;
+    expect(receipt.datanetVersions.map((v) => v.datanetId)).toEqual([info.demo.datanetId, datanetId]);
   }, 120_000);
 
   it("deposit parses decimal tokens exactly and deposits with the payer's key; agent register/list with the user's key", async () => {
@@ -310,6 +352,18 @@ describe("tributary up → seeded demo → every kind of command, against a real
       [["infer", "--model", "moby-dick-ig", "hi"], {}, 1, /no API key\nhint: Pass --api-key/],
       [["infer", "--model", "nope", "hi"], { TRIBUTARY_API_KEY: "trib_x" }, 1, /invalid API key/],
       [["datanet", "frobnicate"], {}, 2, /unknown command 'frobnicate'/],
+      [
+        ["model", "register", "--name", "x-ig", "--datanet", "1", "--version", "1", "--trained-on", "1:1"],
+        {},
+        2,
+        /give --trained-on, or --datanet and --version, not both/,
+      ],
+      [
+        ["model", "register", "--name", "x-ig", "--trained-on", "1:1:1"],
+        {},
+        2,
+        /datanet:version pairs, got "1:1:1"/,
+      ],
       [["deposit"], {}, 2, /missing required argument 'amount'/],
     ];
     const results = await Promise.all(cases.map(([args, env]) => cli(dir, args, env)));

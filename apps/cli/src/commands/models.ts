@@ -43,7 +43,9 @@ const bps = (name: string, v: string): number => {
 export function registerModel(program: Command): void {
   const model = program
     .command("model")
-    .description("models the gateway serves (∞-gram over a datanet version, or an external upstream)");
+    .description(
+      "models the gateway serves (∞-gram over one or more datanet versions, or an external upstream)",
+    );
   withCommonOptions(
     model
       .command("register")
@@ -55,7 +57,10 @@ export function registerModel(program: Command): void {
       .option("--upstream-url <url>", "external: OpenAI-compatible base URL")
       .option("--upstream-model <model>", "external: upstream model name")
       .option("--upstream-api-key-env <var>", "external: environment variable holding the upstream API key")
-      .option("--trained-on <id:version,...>", "external: datanet versions it was trained on, e.g. 1:1,2:3")
+      .option(
+        "--trained-on <id:version,...>",
+        "datanet versions the model was trained on, e.g. 1:1,2:3 (external: required; infinigram: instead of --datanet/--version)",
+      )
       .option("--per-call <amount>", "price per call, tokens", "0.001")
       .option("--per-1k <amount>", "price per 1000 output tokens, tokens", "0.01")
       .option("--owner-bps <bps>", "model owner's share, basis points", "3000")
@@ -73,31 +78,41 @@ export function registerModel(program: Command): void {
           "The protocol fee comes out first; the rest is split between owner and data.",
         );
       let body: Record<string, unknown>;
+      const trainedOn = opts.trainedOn
+        ? opts.trainedOn.split(",").map((pair) => {
+            const [d, v, extra] = pair.split(":");
+            if (d === undefined || v === undefined || extra !== undefined)
+              throw new UsageError(`--trained-on takes datanet:version pairs, got "${pair}"`);
+            return {
+              datanetId: parseId("--trained-on datanet", d).toString(),
+              version: Number(parseId("--trained-on version", v)),
+            };
+          })
+        : undefined;
       if (opts.kind === "infinigram") {
-        if (opts.datanet === undefined || opts.version === undefined)
-          throw new UsageError("an infinigram model needs --datanet <id> and --version <n>");
+        if (trainedOn && (opts.datanet !== undefined || opts.version !== undefined))
+          throw new UsageError("give --trained-on, or --datanet and --version, not both");
+        if (!trainedOn && (opts.datanet === undefined || opts.version === undefined))
+          throw new UsageError(
+            "an infinigram model needs --datanet <id> and --version <n>, or --trained-on <datanet:version,...>",
+          );
         body = {
           name: opts.name,
           kind: "infinigram",
-          datanetId: parseId("--datanet", opts.datanet).toString(),
-          version: Number(parseId("--version", opts.version)),
+          ...(trainedOn
+            ? { trainedOn }
+            : {
+                datanetId: parseId("--datanet", opts.datanet as string).toString(),
+                version: Number(parseId("--version", opts.version as string)),
+              }),
           pricing,
           split,
         };
       } else if (opts.kind === "external") {
-        if (!opts.upstreamUrl || !opts.upstreamModel || !opts.trainedOn)
+        if (!opts.upstreamUrl || !opts.upstreamModel || !trainedOn)
           throw new UsageError(
             "an external model needs --upstream-url, --upstream-model and --trained-on <datanet:version,...>",
           );
-        const trainedOn = opts.trainedOn.split(",").map((pair) => {
-          const [d, v] = pair.split(":");
-          if (d === undefined || v === undefined)
-            throw new UsageError(`--trained-on takes datanet:version pairs, got "${pair}"`);
-          return {
-            datanetId: parseId("--trained-on datanet", d).toString(),
-            version: Number(parseId("--trained-on version", v)),
-          };
-        });
         const apiKey = opts.upstreamApiKeyEnv ? process.env[opts.upstreamApiKeyEnv] : undefined;
         if (opts.upstreamApiKeyEnv && !apiKey)
           throw new UsageError(`environment variable ${opts.upstreamApiKeyEnv} is empty`);

@@ -6,7 +6,6 @@ import {
   type ContributionPayout,
   createInfiniGram,
   type EpochDifference,
-  fallbackContributions,
   INFINIGRAM_ALGORITHM,
   type InfiniGram,
   type Receipt,
@@ -26,6 +25,11 @@ import {
   getSettlementTreasury,
 } from "@tributary/sdk";
 import { type Address, getAddress, type Hex } from "viem";
+import {
+  createVersionSetIndexes,
+  MissingVersionIndexError,
+  type VersionSetIndex,
+} from "../attribution/versionSetIndexes.ts";
 import type { ChainContext, NodeContext } from "../context/NodeContext.ts";
 import { BundleFormatError, type BundleLine, type BundleReportLine } from "./bundle.ts";
 import { listDepositors } from "./chainReads.ts";
@@ -163,34 +167,20 @@ export async function verifyBundle(
     const protocolFeeBps = Number(await getProtocolFeeBps(chain.sdk));
     const models = new Map<string, Awaited<ReturnType<typeof getModel>>>();
     const agents = new Map<string, Address>();
-    const versionIndexes = new Map<string, AttributionIndex[]>();
+    const versionSets = createVersionSetIndexes(ctx, { cacheSize: 4 });
     const engines = new Map<string, InfiniGram>();
     const payouts = new Map<string, ContributionPayout>();
 
-    const indexesOf = async (receipt: Receipt): Promise<AttributionIndex[]> => {
-      const key = receipt.datanetVersions.map((v) => `${v.datanetId}/${v.version}`).join(",");
-      let hit = versionIndexes.get(key);
-      if (!hit) {
-        hit = [];
-        for (const v of receipt.datanetVersions) {
-          const row = await ctx.db
-            .selectFrom("version_indexes")
-            .select("index_id")
-            .where("datanet_id", "=", Number(v.datanetId))
-            .where("version", "=", Number(v.version))
-            .executeTakeFirst();
-          const index = row ? await ctx.indexes.read(row.index_id) : undefined;
-          if (!index) {
-            throw new VerifyInputError(
-              `this node has no index of datanet ${v.datanetId} version ${v.version}`,
-              "Index the published version on this node (publish through it, or rebuild it from the version's export), then verify again.",
-            );
-          }
-          hit.push(index);
-        }
-        versionIndexes.set(key, hit);
+    const setOf = async (receipt: Receipt): Promise<VersionSetIndex> => {
+      try {
+        return await versionSets.load(receipt.datanetVersions);
+      } catch (error) {
+        if (!(error instanceof MissingVersionIndexError)) throw error;
+        throw new VerifyInputError(
+          `this node has no index of datanet ${error.datanetId} version ${error.version}`,
+          "Index the published version on this node (publish through it, or rebuild it from the version's export), then verify again.",
+        );
       }
-      return hit;
     };
     const payoutOf = async (ids: Iterable<bigint>): Promise<Map<bigint, ContributionPayout>> => {
       const out = new Map<bigint, ContributionPayout>();
@@ -224,7 +214,7 @@ export async function verifyBundle(
           agents.set(a, getAddress((await getAgent(chain.sdk, { agentId: receipt.agentId })).operator));
         agentOperator = agents.get(a);
       }
-      const fallback = fallbackContributions(...(await indexesOf(receipt)));
+      const { fallback } = await setOf(receipt);
       const ids = new Set<bigint>([
         ...fallback.map((f) => f.contributionId),
         ...receipt.attribution.contributions.map((c) => c.contributionId),
@@ -246,13 +236,11 @@ export async function verifyBundle(
       const line = current as { input: string; output: string };
       const algorithm = receipt.attribution.algorithm;
       if (algorithm === INFINIGRAM_ALGORITHM) {
-        const indexes = await indexesOf(receipt);
-        const [index] = indexes;
-        const key = receipt.datanetVersions.map((v) => `${v.datanetId}/${v.version}`).join(",");
-        let lm = engines.get(key);
-        if (!lm && index) {
-          lm = createInfiniGram({ index, tokenizer: ctx.tokenizer });
-          engines.set(key, lm);
+        const set = await setOf(receipt);
+        let lm = engines.get(set.key);
+        if (!lm) {
+          lm = createInfiniGram({ index: set.index, tokenizer: ctx.tokenizer });
+          engines.set(set.key, lm);
         }
         const p = receipt.attribution.params;
         if (receipt.outputTokens === 0) return { algorithm, contributions: [] };
@@ -299,7 +287,7 @@ export async function verifyBundle(
         receipt,
         input: line.input,
         output: line.output,
-        indexes: await indexesOf(receipt),
+        index: (await setOf(receipt)).index,
         ctx,
       });
     };
@@ -434,21 +422,16 @@ export type AttributionEngine = (args: {
   receipt: Receipt;
   input: string;
   output: string;
-  indexes: AttributionIndex[];
+  /** The index of the receipt's datanet versions (their union for several; see `unionIndex`). */
+  index: AttributionIndex;
   ctx: NodeContext;
 }) => RecomputedAttribution | Promise<RecomputedAttribution>;
 
-/** span-v1 over the receipt's single datanet version (what external models are attributed with). */
-const spanV1: AttributionEngine = ({ receipt, output, indexes, ctx }) => {
-  if (indexes.length !== 1) {
-    throw new VerifyInputError(
-      `receipt ${receipt.id} attributes over ${indexes.length} versions with span-v1; this verifier handles one`,
-      "Verify on a node whose gateway registered a multi-version span-v1 engine.",
-    );
-  }
+/** span-v1 over the receipt's datanet versions (what external models are attributed with). */
+const spanV1: AttributionEngine = ({ receipt, output, index, ctx }) => {
   const p = receipt.attribution.params;
   const a = attributeSpans({
-    index: indexes[0] as AttributionIndex,
+    index,
     tokenizer: ctx.tokenizer,
     text: output,
     ...(p.minTokens !== undefined ? { minTokens: Number(p.minTokens) } : {}),

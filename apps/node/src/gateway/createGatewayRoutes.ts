@@ -105,15 +105,24 @@ const modelName = z
 const versionRef = z.object({ datanetId: datanetIdSchema, version: z.number().int().min(1) });
 
 const modelBody = z.discriminatedUnion("kind", [
-  z.object({
-    kind: z.literal("infinigram"),
-    name: modelName,
-    datanetId: datanetIdSchema,
-    version: z.number().int().min(1),
-    pricing: pricingSchema,
-    split: splitSchema,
-    metadataURI: z.string().min(1).max(2048).optional(),
-  }),
+  z
+    .object({
+      kind: z.literal("infinigram"),
+      name: modelName,
+      datanetId: datanetIdSchema.optional(),
+      version: z.number().int().min(1).optional(),
+      trainedOn: z.array(versionRef).min(1).max(32).optional(),
+      pricing: pricingSchema,
+      split: splitSchema,
+      metadataURI: z.string().min(1).max(2048).optional(),
+    })
+    .refine((b) => (b.trainedOn !== undefined) !== (b.datanetId !== undefined || b.version !== undefined), {
+      message:
+        "give either datanetId and version (one version) or trainedOn (one or more versions), not both",
+    })
+    .refine((b) => b.trainedOn !== undefined || (b.datanetId !== undefined && b.version !== undefined), {
+      message: "datanetId and version go together",
+    }),
   z.object({
     kind: z.literal("external"),
     name: modelName,
@@ -343,7 +352,7 @@ export function createGatewayRoutes(ctx: NodeContext, options: CreateGatewayRout
     const body = await parseBody(
       c,
       modelBody,
-      'Send { name, kind: "infinigram", datanetId, version, pricing: { perCall, per1kOutputTokens }, split: { ownerBps, dataBps } } or { name, kind: "external", upstream: { baseURL, model, apiKey? }, trainedOn: [{ datanetId, version }], pricing, split }; amounts are decimal strings.',
+      'Send { name, kind: "infinigram", datanetId, version (or trainedOn: [{ datanetId, version }, …]), pricing: { perCall, per1kOutputTokens }, split: { ownerBps, dataBps } } or { name, kind: "external", upstream: { baseURL, model, apiKey? }, trainedOn: [{ datanetId, version }], pricing, split }; amounts are decimal strings.',
     );
     const pricing = {
       perCall: BigInt(body.pricing.perCall),
@@ -353,8 +362,9 @@ export function createGatewayRoutes(ctx: NodeContext, options: CreateGatewayRout
       body.kind === "infinigram"
         ? await service.registerInfinigramModel({
             name: body.name,
-            datanetId: BigInt(body.datanetId),
-            version: body.version,
+            trainedOn: body.trainedOn
+              ? body.trainedOn.map((t) => ({ datanetId: BigInt(t.datanetId), version: t.version }))
+              : [{ datanetId: BigInt(body.datanetId as string | number), version: body.version as number }],
             pricing,
             split: body.split,
             ...(body.metadataURI ? { metadataURI: body.metadataURI } : {}),

@@ -2,16 +2,13 @@ import { createHash, randomBytes, randomUUID } from "node:crypto";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import {
-  type AttributionIndex,
   attributeSpans,
-  buildIndexFromTokens,
   type ContributionShare,
   canonicalJson,
   computePrice,
   createInfiniGram,
   DEFAULT_SPAN_PARAMETERS,
   type FallbackContribution,
-  fallbackContributions,
   type InfiniGram,
   type InfiniGramGeneration,
   maxCharge,
@@ -23,7 +20,6 @@ import {
   SPAN_ALGORITHM,
   type Split,
   splitFee,
-  type TokenizedDocument,
 } from "@tributary/core";
 import {
   ContractRevertError,
@@ -50,6 +46,12 @@ import {
   toHex,
 } from "viem";
 import { ApiError } from "../api/ApiError.ts";
+import {
+  createVersionSetIndexes,
+  infinigramArtifactHash,
+  MissingVersionIndexError,
+  type VersionSetIndex,
+} from "../attribution/versionSetIndexes.ts";
 import type { ChainContext, NodeContext } from "../context/NodeContext.ts";
 import type { ApiKeyRow, ModelRow, ReceiptRow } from "../db/schema.ts";
 import { getPayerState, type PayerState } from "../indexer/handlers/settlement.ts";
@@ -69,12 +71,12 @@ export type TrainedOnVersion = { datanetId: bigint; version: number };
 export type GatewayModel = {
   modelId: bigint;
   name: string;
-  /** `infinigram`: the built-in ∞-gram over one version; `external`: an OpenAI-compatible upstream. */
+  /** `infinigram`: the built-in ∞-gram over its versions' index; `external`: an OpenAI-compatible upstream. */
   kind: "infinigram" | "external";
-  /** First trained-on version (the only one of an ∞-gram model). */
+  /** First trained-on version. */
   datanetId: bigint;
   version: number;
-  /** The ∞-gram's index ("" for external models). */
+  /** The ∞-gram's index ids, comma-separated, one per trained-on version ("" for external models). */
   indexId: string;
   /** Every trained-on version, in registration order. */
   trainedOn: TrainedOnVersion[];
@@ -86,15 +88,16 @@ export type GatewayModel = {
   createdAt: string;
 };
 
-/** Parameters of `registerInfinigramModel`. */
-export type RegisterInfinigramModelParameters = {
-  datanetId: bigint;
-  version: number;
+/** Parameters of `registerInfinigramModel`: one version (`datanetId`, `version`) or several (`trainedOn`). */
+export type RegisterInfinigramModelParameters = (
+  | { datanetId: bigint; version: number; trainedOn?: undefined }
+  | { trainedOn: TrainedOnVersion[]; datanetId?: undefined; version?: undefined }
+) & {
   pricing: Pricing;
   split: Split;
   /** Name clients pass as `model` (unique on this node). */
   name: string;
-  /** Model card URI; defaults to `tributary://infinigram/<datanetId>/<version>`. */
+  /** Model card URI; defaults to `tributary://infinigram/<datanetId>/<version>[,<datanetId>/<version>…]`. */
   metadataURI?: string;
 };
 
@@ -312,8 +315,7 @@ export function createGatewayService(ctx: NodeContext): GatewayService {
   const { db } = ctx;
   const reserved = new Map<string, bigint>();
   const charged = new Map<string, bigint>();
-  const lms = new Map<string, { lm: InfiniGram; fallback: FallbackContribution[] }>();
-  const spanIndexes = new Map<string, { index: AttributionIndex; fallback: FallbackContribution[] }>();
+  const lms = new Map<string, { set: VersionSetIndex; lm: InfiniGram; fallback: FallbackContribution[] }>();
   const modelsByName = new Map<string, GatewayModel>();
   const keys = new Map<string, { key: AuthenticatedKey; at: number }>();
   const payoutCache = new Map<bigint, { payout: Address; at: number }>();
@@ -329,83 +331,70 @@ export function createGatewayService(ctx: NodeContext): GatewayService {
     return rates;
   }
 
-  async function readIndex(
-    datanetId: bigint,
-    version: number,
-  ): Promise<{ id: string; index: AttributionIndex }> {
-    const row = await db
-      .selectFrom("version_indexes")
-      .select("index_id")
-      .where("datanet_id", "=", Number(datanetId))
-      .where("version", "=", version)
-      .executeTakeFirst();
-    const index = row ? await ctx.indexes.read(row.index_id) : undefined;
-    if (!row || !index) {
+  const versionSets = createVersionSetIndexes(ctx);
+
+  /** The index of the model's trained-on versions (their union for several; see `unionIndex`). */
+  async function loadVersionSet(model: GatewayModel): Promise<VersionSetIndex> {
+    try {
+      return await versionSets.load(model.trainedOn);
+    } catch (error) {
+      if (!(error instanceof MissingVersionIndexError)) throw error;
       throw new ApiError(
         503,
         "INDEX_MISSING",
-        `datanet ${datanetId} version ${version} has no attribution index on this node`,
-        "Publish the version through this node (or index it) before serving a model trained on it.",
+        `model ${model.name}: ${error.message}`,
+        "Publish the version through this node (or index it from the version's export), then retry.",
       );
     }
-    return { id: row.index_id, index };
   }
 
   async function loadLm(model: GatewayModel): Promise<{ lm: InfiniGram; fallback: FallbackContribution[] }> {
-    const hit = lms.get(model.indexId);
-    if (hit) return hit;
-    const index = await ctx.indexes.read(model.indexId);
-    if (!index) {
-      throw new ApiError(
-        503,
-        "INDEX_MISSING",
-        `the index ${model.indexId} of model ${model.name} is not on this node`,
-        "Re-publish or re-index the datanet version on this node.",
-      );
-    }
+    const set = await loadVersionSet(model);
+    const hit = lms.get(set.key);
+    if (hit && hit.set === set) return hit;
     const entry = {
-      lm: createInfiniGram({ index, tokenizer: ctx.tokenizer }),
-      fallback: fallbackContributions(index),
+      set,
+      lm: createInfiniGram({ index: set.index, tokenizer: ctx.tokenizer }),
+      fallback: set.fallback,
     };
-    lms.set(model.indexId, entry);
+    lms.set(set.key, entry);
     return entry;
   }
 
-  /**
-   * The span-v1 index of an external model: its one trained-on version's index, or for several versions an
-   * index of the union of their documents (a document present in several versions, same contribution and
-   * same tokens, is kept once), built once per model and kept in memory.
-   */
-  async function loadSpanIndex(
-    model: GatewayModel,
-  ): Promise<{ index: AttributionIndex; fallback: FallbackContribution[] }> {
-    const hit = spanIndexes.get(model.name);
-    if (hit) return hit;
-    const loaded = await Promise.all(model.trainedOn.map((t) => readIndex(t.datanetId, t.version)));
-    let index: AttributionIndex;
-    if (loaded.length === 1) index = (loaded[0] as { index: AttributionIndex }).index;
-    else {
-      const seen = new Set<string>();
-      const documents: TokenizedDocument[] = [];
-      for (const { index: ix } of loaded) {
-        const n = ix.docStarts.length;
-        for (let d = 0; d < n; d++) {
-          const start = ix.docStarts[d] as number;
-          const end = (d + 1 < n ? (ix.docStarts[d + 1] as number) : ix.tokens.length) - 1;
-          const tokens = ix.tokens.subarray(start, end);
-          const id = ix.contributionIds[d] as bigint;
-          const key = `${id}:${createHash("sha256").update(tokens).digest("hex")}`;
-          if (seen.has(key)) continue;
-          seen.add(key);
-          documents.push({ contributionId: id, tokens });
-        }
-      }
-      const first = (loaded[0] as { index: AttributionIndex }).index;
-      index = buildIndexFromTokens({ tokenizer: first.tokenizer, vocabSize: first.vocabSize, documents });
+  /** A model's trained-on list: 1..32 distinct versions, each with an index on this node; their index ids. */
+  async function checkTrainedOn(trainedOn: readonly TrainedOnVersion[], what: string): Promise<string[]> {
+    if (trainedOn.length === 0 || trainedOn.length > 32) {
+      throw new ApiError(
+        400,
+        "NO_TRAINED_ON",
+        `${what} needs 1 to 32 trained-on datanet versions, got ${trainedOn.length}`,
+        "List the datanet versions the model was trained on in `trainedOn` ([{ datanetId, version }]).",
+      );
     }
-    const entry = { index, fallback: fallbackContributions(index) };
-    spanIndexes.set(model.name, entry);
-    return entry;
+    const seen = new Set<string>();
+    for (const t of trainedOn) {
+      const key = `${t.datanetId}/${t.version}`;
+      if (seen.has(key)) {
+        throw new ApiError(
+          400,
+          "DUPLICATE_TRAINED_ON",
+          `datanet ${t.datanetId} version ${t.version} is listed twice in trainedOn`,
+          "List each datanet version once.",
+        );
+      }
+      seen.add(key);
+    }
+    try {
+      return await versionSets.indexIds(trainedOn);
+    } catch (error) {
+      if (!(error instanceof MissingVersionIndexError)) throw error;
+      throw new ApiError(
+        404,
+        "UNKNOWN_DATANET_VERSION",
+        `datanet ${error.datanetId} version ${error.version} has no index on this node`,
+        "Publish (or index) every trained-on version on this node first: the model's attribution runs on their indexes.",
+      );
+    }
   }
 
   async function payouts(ids: readonly bigint[]): Promise<Map<bigint, { payout: Address }>> {
@@ -713,37 +702,27 @@ export function createGatewayService(ctx: NodeContext): GatewayService {
 
     async registerInfinigramModel(params) {
       const chain = requireChain(ctx);
-      const row = await db
-        .selectFrom("version_indexes")
-        .select("index_id")
-        .where("datanet_id", "=", Number(params.datanetId))
-        .where("version", "=", params.version)
-        .executeTakeFirst();
-      if (!row) {
-        throw new ApiError(
-          404,
-          "UNKNOWN_DATANET_VERSION",
-          `datanet ${params.datanetId} version ${params.version} has no index on this node`,
-          "Publish the version through this node (or index it) before registering a model on it.",
-        );
-      }
+      const trainedOn = params.trainedOn ?? [{ datanetId: params.datanetId, version: params.version }];
+      const indexIds = await checkTrainedOn(trainedOn, "an ∞-gram model");
       await checkName(params.name);
-      const trainedOn = [{ datanetId: params.datanetId, version: BigInt(params.version) }];
       const modelId = await registerOnChain({
-        metadataURI: params.metadataURI ?? `tributary://infinigram/${params.datanetId}/${params.version}`,
-        artifactHash: `0x${row.index_id}`,
+        metadataURI:
+          params.metadataURI ??
+          `tributary://infinigram/${trainedOn.map((t) => `${t.datanetId}/${t.version}`).join(",")}`,
+        artifactHash: infinigramArtifactHash(indexIds),
         baseModel: "infinigram",
-        trainedOn,
+        trainedOn: trainedOn.map((t) => ({ datanetId: t.datanetId, version: BigInt(t.version) })),
         pricing: params.pricing,
         split: params.split,
       });
+      const first = trainedOn[0] as TrainedOnVersion;
       return insertModel({
         model_id: Number(modelId),
         name: params.name,
         kind: "infinigram",
-        datanet_id: Number(params.datanetId),
-        version: params.version,
-        index_id: row.index_id,
+        datanet_id: Number(first.datanetId),
+        version: first.version,
+        index_id: indexIds.join(","),
         per_call: params.pricing.perCall.toString(),
         per_1k_output_tokens: params.pricing.per1kOutputTokens.toString(),
         owner_bps: params.split.ownerBps,
@@ -751,36 +730,15 @@ export function createGatewayService(ctx: NodeContext): GatewayService {
         owner: chain.walletClient.account.address.toLowerCase(),
         created_at: new Date().toISOString(),
         upstream: null,
-        trained_on: JSON.stringify([{ datanetId: params.datanetId.toString(), version: params.version }]),
+        trained_on: JSON.stringify(
+          trainedOn.map((t) => ({ datanetId: t.datanetId.toString(), version: t.version })),
+        ),
       });
     },
 
     async registerExternalModel(params) {
       const chain = requireChain(ctx);
-      if (params.trainedOn.length === 0) {
-        throw new ApiError(
-          400,
-          "NO_TRAINED_ON",
-          "an external model needs at least one trained-on datanet version",
-          "List the datanet versions the upstream model was trained on in `trainedOn`.",
-        );
-      }
-      for (const t of params.trainedOn) {
-        const row = await db
-          .selectFrom("version_indexes")
-          .select("index_id")
-          .where("datanet_id", "=", Number(t.datanetId))
-          .where("version", "=", t.version)
-          .executeTakeFirst();
-        if (!row) {
-          throw new ApiError(
-            404,
-            "UNKNOWN_DATANET_VERSION",
-            `datanet ${t.datanetId} version ${t.version} has no index on this node`,
-            "Publish or index every trained-on version on this node first: span-v1 attributes against their indexes.",
-          );
-        }
-      }
+      await checkTrainedOn(params.trainedOn, "an external model");
       await checkName(params.name);
       const description = { baseURL: params.upstream.baseURL, model: params.upstream.model };
       const modelId = await registerOnChain({
@@ -992,7 +950,7 @@ export function createGatewayService(ctx: NodeContext): GatewayService {
           contributions: attribution,
         };
       } else {
-        const span = await loadSpanIndex(model);
+        const span = await loadVersionSet(model);
         fallback = span.fallback;
         text = output.text;
         const result = attributeSpans({ index: span.index, tokenizer: ctx.tokenizer, text });

@@ -67,3 +67,4 @@ export {
 } from "./queries.ts";
 export { sha256Hex } from "./sha256.ts";
 export type { AttributionIndex, Occurrence, SuffixRange, TextDocument, TokenizedDocument } from "./types.ts";
+export { unionIndex } from "./unionIndex.ts";

@@ -122,14 +122,24 @@ const Pricing = z.object({ perCall: Amount, per1kOutputTokens: Amount });
 const Split = z.object({ ownerBps: z.number().int(), dataBps: z.number().int() });
 const RegisterModelRequest = z
   .union([
-    z.object({
-      name: z.string(),
-      kind: z.literal("infinigram"),
-      datanetId: Amount,
-      version: z.number().int().min(1),
-      pricing: Pricing,
-      split: Split,
-    }),
+    z
+      .object({
+        name: z.string(),
+        kind: z.literal("infinigram"),
+        datanetId: Amount.optional(),
+        version: z.number().int().min(1).optional(),
+        trainedOn: z
+          .array(z.object({ datanetId: Amount, version: z.number().int().min(1) }))
+          .min(1)
+          .max(32)
+          .optional(),
+        pricing: Pricing,
+        split: Split,
+      })
+      .meta({
+        description:
+          "One version (`datanetId` and `version`) or several (`trainedOn`), not both; several versions are served over the union of their documents.",
+      }),
     z.object({
       name: z.string(),
       kind: z.literal("external"),

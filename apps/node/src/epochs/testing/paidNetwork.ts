@@ -11,7 +11,7 @@ import {
   signUpload,
   type TributaryClient,
 } from "@tributary/sdk";
-import type { Address } from "viem";
+import type { Address, LocalAccount } from "viem";
 import { createNode, type TributaryNode } from "../../createNode.ts";
 import { createDatanetRoutes, createVersionRoutes } from "../../datanets/index.ts";
 import { createGatewayRoutes } from "../../gateway/createGatewayRoutes.ts";
@@ -46,7 +46,8 @@ export type PaidNetwork = {
   stop(): Promise<void>;
 };
 
-async function eventually<T>(read: () => Promise<T>, ok: (v: T) => boolean, what: string): Promise<T> {
+/** Polls `read` until `ok` holds (20 s at most). */
+export async function eventually<T>(read: () => Promise<T>, ok: (v: T) => boolean, what: string): Promise<T> {
   const end = Date.now() + 20_000;
   for (;;) {
     const v = await read();
@@ -112,33 +113,8 @@ export async function setupPaidNetwork(
     policy: { curated: true, minStake: 0n, license: "CC-BY-4.0" },
   });
   const datanetId = BigInt(raw);
-  const staged = await api.stageUpload({
-    datanetId,
-    contributor: contributor.address,
-    files: DOCUMENTS.map((content, i) => ({ name: `doc${i}.txt`, content })),
-  });
-  const done = await api.submitUpload(staged.id, await signUpload(staged, contributor));
-  const ids = done.documents.map((d) => BigInt(d.contributionId as string));
-  await eventually(
-    () => api.listContributions(datanetId, { status: "Pending" }),
-    (p) => p.items.length === DOCUMENTS.length,
-    "pending contributions",
-  );
-  await api.review(
-    datanetId,
-    ids.map((contributionId) => ({ contributionId, verdict: "accept" as const })),
-  );
-  await eventually(
-    () => api.listContributions(datanetId, { status: "Accepted" }),
-    (p) => p.items.length === DOCUMENTS.length,
-    "accepted contributions",
-  );
-  await api.publishVersion(datanetId);
-  const indexRow = await main.node.db
-    .selectFrom("version_indexes")
-    .select("index_id")
-    .where("datanet_id", "=", Number(datanetId))
-    .executeTakeFirstOrThrow();
+  const { indexId } = await contributeAndPublish(main, { datanetId, contributor, documents: DOCUMENTS });
+  const indexRow = { index_id: indexId };
   const index = await main.node.indexes.read(indexRow.index_id);
   for (const other of nodes.slice(1)) await other.node.setVersionIndex(datanetId, 1, index!);
 
@@ -197,6 +173,53 @@ export async function setupPaidNetwork(
       await chain.stop();
     },
   };
+}
+
+/**
+ * Contributes `documents` to `datanetId` (signed by `contributor`), accepts them all and publishes the next
+ * version through `main`; returns the version and its index id.
+ */
+export async function contributeAndPublish(
+  main: PaidNode,
+  params: { datanetId: bigint; contributor: LocalAccount; documents: readonly string[] },
+): Promise<{ version: number; indexId: string; contributionIds: bigint[] }> {
+  const { datanetId, contributor, documents } = params;
+  const api = createNodeClient({ baseUrl: main.url });
+  const before = await api.listContributions(datanetId, { status: "Accepted" });
+  const staged = await api.stageUpload({
+    datanetId,
+    contributor: contributor.address,
+    files: documents.map((content, i) => ({ name: `doc${i}.txt`, content })),
+  });
+  const done = await api.submitUpload(staged.id, await signUpload(staged, contributor));
+  const ids = done.documents.map((d) => BigInt(d.contributionId as string));
+  await eventually(
+    () => api.listContributions(datanetId, { status: "Pending" }),
+    (p) => p.items.length === documents.length,
+    "pending contributions",
+  );
+  await api.review(
+    datanetId,
+    ids.map((contributionId) => ({ contributionId, verdict: "accept" as const })),
+  );
+  await eventually(
+    () => api.listContributions(datanetId, { status: "Accepted" }),
+    (p) => p.items.length === before.items.length + documents.length,
+    "accepted contributions",
+  );
+  const published = await api.publishVersion(datanetId);
+  await eventually(
+    () =>
+      main.node.db
+        .selectFrom("version_indexes")
+        .select("index_id")
+        .where("datanet_id", "=", Number(datanetId))
+        .where("version", "=", published.version)
+        .executeTakeFirst(),
+    (r) => r?.index_id === published.indexId,
+    "the published version's index",
+  );
+  return { version: published.version, indexId: published.indexId, contributionIds: ids };
 }
 
 function anvilAddress(i: number): Address {
