@@ -318,6 +318,7 @@ async function main() {
         2,
       ),
       chainReadsDuringRun: after.chainReads - before.chainReads,
+      receiptSigner: after.receiptSigner,
       // CPU of the node process (all its threads: HTTP, gateway, receipt writer) per served request.
       nodeCpuMsPerRequest: round((cpu.user + cpu.system) / 1000 / Math.max(1, result.requests.total), 3),
       latencyMs: { ...result.latency },

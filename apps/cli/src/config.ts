@@ -211,10 +211,16 @@ export type CliContext = {
     auth?: "operator" | "apiKey" | "none",
     apiKeyFlag?: string,
   ): Promise<T>;
-  /** Chain clients with the deployment's addresses; `withKey` adds the user's wallet. */
-  chain(
-    withKey?: boolean,
-  ): Promise<TributaryClient & { account?: Account; chain: Chain; deployment: Deployment; rpcUrl: string }>;
+  /** Chain clients with the deployment's addresses; `withKey` adds the user's wallet (account and its key). */
+  chain(withKey?: boolean): Promise<
+    TributaryClient & {
+      account?: Account;
+      privateKey?: Hex;
+      chain: Chain;
+      deployment: Deployment;
+      rpcUrl: string;
+    }
+  >;
   /** The user's key: TRIBUTARY_PRIVATE_KEY, or a keystore (env/config) with TRIBUTARY_KEYSTORE_PASSWORD. */
   account(): Promise<PrivateKeyAccount>;
   apiKey(flag?: string): string;
@@ -254,6 +260,7 @@ export function createCliContext(opts: CommonOptions, env: NodeJS.ProcessEnv = p
     return key;
   };
   let account: PrivateKeyAccount | undefined;
+  let accountKey: Hex | undefined;
   const getAccount = async () => {
     if (account) return account;
     const { privateKeyFromEnv } = await import("@tributary/chain");
@@ -275,6 +282,7 @@ export function createCliContext(opts: CommonOptions, env: NodeJS.ProcessEnv = p
       );
     }
     account = privateKeyToAccount(pk);
+    accountKey = pk;
     return account;
   };
 
@@ -385,7 +393,13 @@ export function createCliContext(opts: CommonOptions, env: NodeJS.ProcessEnv = p
         : {}),
       addresses: deployment.contracts,
     });
-    return { ...client, chain: viemChain, deployment, rpcUrl, ...(acct ? { account: acct } : {}) };
+    return {
+      ...client,
+      chain: viemChain,
+      deployment,
+      rpcUrl,
+      ...(acct ? { account: acct, privateKey: accountKey as Hex } : {}),
+    };
   }
 
   return {

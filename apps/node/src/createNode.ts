@@ -12,10 +12,12 @@ import {
   type Chain,
   createPublicClient,
   createWalletClient,
+  type Hex,
   http,
   type PublicClient,
   type Transport,
 } from "viem";
+import { privateKeyToAccount } from "viem/accounts";
 import { foundry } from "viem/chains";
 import { createApp, type Readiness } from "./api/createApp.ts";
 import { createJsonLogger } from "./api/logger.ts";
@@ -40,6 +42,12 @@ export type NodeConfig = {
     deployment: Deployment;
     /** The node's key (relayer, publisher, attestor). */
     account: Account;
+    /**
+     * The account's private key, when it is a local key the operator hands over: the gateway's receipt writer
+     * then signs receipts on its own thread instead of the event loop (an HD account's key is found without
+     * it). Must be `account`'s key.
+     */
+    privateKey?: Hex;
     chain?: Chain;
     /** Blocks behind head treated as final (0 on a local chain). */
     confirmations?: number;
@@ -154,6 +162,11 @@ export async function createNode(config: NodeConfig): Promise<TributaryNode> {
       Transport,
       Chain
     >;
+    if (c.privateKey && privateKeyToAccount(c.privateKey).address !== c.account.address) {
+      throw new Error(
+        `chain.privateKey is not the key of chain.account (${c.account.address}); pass the account's own key, or none`,
+      );
+    }
     const walletClient = createWalletClient({ chain, transport, account: c.account });
     const addresses = c.deployment.contracts;
     const indexer = createIndexer({
@@ -181,6 +194,7 @@ export async function createNode(config: NodeConfig): Promise<TributaryNode> {
         addresses,
       }),
       indexer,
+      ...(c.privateKey ? { privateKey: c.privateKey } : {}),
     };
     if ((c.pollIntervalMs ?? 500) > 0) indexer.start(c.pollIntervalMs ?? 500);
   }

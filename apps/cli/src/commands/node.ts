@@ -82,6 +82,8 @@ export function registerNode(program: Command): void {
             rpcUrl: chain.rpcUrl,
             deployment: chain.deployment,
             account: chain.account!,
+            // Lets the gateway's receipt writer sign receipts on its own thread (libsecp256k1).
+            privateKey: chain.privateKey!,
             chain: chain.chain,
           },
           http: { host: opts.host, port, maxBodyBytes: 64 * 1024 * 1024 },

@@ -2,7 +2,7 @@ import type { Deployment } from "@tributary/chain";
 import type { Tokenizer } from "@tributary/core";
 import type { TributaryClient } from "@tributary/sdk";
 import type { Kysely } from "kysely";
-import type { Account, Chain, PublicClient, Transport, WalletClient } from "viem";
+import type { Account, Chain, Hex, PublicClient, Transport, WalletClient } from "viem";
 import type { Metrics } from "../api/metrics.ts";
 import type { IndexFileStore } from "../attribution/createIndexFileStore.ts";
 import type { Database } from "../db/schema.ts";
@@ -26,6 +26,8 @@ export type ChainContext = {
   walletClient: WalletClient<Transport, Chain, Account>;
   /** SDK client bound to the node's wallet and the deployment's addresses. */
   sdk: TributaryClient;
+  /** The wallet account's private key when the operator gave it (see `createNode`'s `chain.privateKey`). */
+  privateKey?: Hex;
   indexer: Indexer;
 };
 

@@ -174,6 +174,8 @@ export type GatewayStats = {
   /** Durable receipt batches committed, and receipts in them. */
   batches: number;
   receipts: number;
+  /** Who signs receipts: the writer thread (`libsecp256k1` or `noble`), or `event loop` (the key is not local). */
+  receiptSigner?: string;
 };
 
 /** The gateway's services: keys, models, agents, credit, generation and durable signed receipts. */
@@ -488,9 +490,10 @@ export function createGatewayService(ctx: NodeContext): GatewayService {
   /** The node key, when its account exposes it (HD accounts): then the writer thread signs. */
   function signingKey(): ReceiptSigningKey | undefined {
     const account = ctx.chain?.walletClient.account as { getHdKey?: () => { privateKey: Uint8Array | null } };
-    const key = account?.getHdKey?.().privateKey;
+    const hd = account?.getHdKey?.().privateKey;
+    const key = ctx.chain?.privateKey ?? (hd ? bytesToHex(hd) : undefined);
     return key
-      ? { privateKey: bytesToHex(key), domainSeparator: RECEIPT_DOMAIN_SEPARATOR, typeHash: RECEIPT_TYPEHASH }
+      ? { privateKey: key, domainSeparator: RECEIPT_DOMAIN_SEPARATOR, typeHash: RECEIPT_TYPEHASH }
       : undefined;
   }
   /** Hashes, signs and durably writes the receipt row; resolves with its hash and signature once committed. */
@@ -916,6 +919,7 @@ export function createGatewayService(ctx: NodeContext): GatewayService {
         chainReads: counters.chainReads,
         batches: counters.batches + w.batches,
         receipts: counters.receipts + w.receipts,
+        ...(writer ? { receiptSigner: writerSigns ? (w.signer ?? "starting") : "event loop" } : {}),
       };
     },
 
