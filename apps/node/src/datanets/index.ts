@@ -43,6 +43,7 @@ export {
 } from "./publish/completePublication.ts";
 export { createPublishService, type PublishService } from "./publish/createPublishService.ts";
 export { VersionError, type VersionErrorCode } from "./publish/errors.ts";
+export { type FetchVersionIndexParameters, fetchVersionIndex } from "./publish/fetchVersionIndex.ts";
 export { type IndexedVersionOutcome, indexPublishedVersions } from "./publish/indexPublishedVersions.ts";
 export { manifestCidOf, parseManifest } from "./publish/parseManifest.ts";
 export {

@@ -3,6 +3,7 @@ import { sql } from "kysely";
 import { type Address, getAddress, type Hex } from "viem";
 import { ApiError } from "../api/ApiError.ts";
 import type { ChainContext, NodeContext } from "../context/NodeContext.ts";
+import { fetchVersionIndex } from "../datanets/publish/fetchVersionIndex.ts";
 import type { EpochRow } from "../db/schema.ts";
 import { attestEpoch } from "./attestEpoch.ts";
 import { bundleEpoch } from "./bundleEpoch.ts";
@@ -194,6 +195,8 @@ export function createEpochService(ctx: NodeContext, options: EpochServiceOption
       report,
       lines,
       openBundle: (c) => openBundle(ctx, c, sources, doFetch),
+      fetchVersion: (datanetId, version) =>
+        fetchVersionIndex(ctx, { datanetId, version, sources, fetch: doFetch }),
       previousOnChain:
         previous?.finalized === true
           ? {

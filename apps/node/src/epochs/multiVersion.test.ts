@@ -1,3 +1,6 @@
+import { createHash } from "node:crypto";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import {
   fallbackContributions,
   INFINIGRAM_ALGORITHM,
@@ -8,6 +11,8 @@ import {
 import { createNodeClient, getModel, getModelVersion, getSettlementTreasury } from "@tributary/sdk";
 import { concat, getAddress, type Hex, keccak256 } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { fetchVersionIndex } from "../datanets/publish/fetchVersionIndex.ts";
+import { cidForSha256 } from "../store/cid.ts";
 import { contributeAndPublish, type PaidNetwork, setupPaidNetwork } from "./testing/paidNetwork.ts";
 
 type Json = Record<string, unknown>;
@@ -55,7 +60,7 @@ describe("models over several datanet versions: ∞-gram and external, served, c
 
   beforeAll(async () => {
     net = await setupPaidNetwork({ nodeCount: 2, quorum: 2 });
-    const [main, peer] = net.nodes;
+    const [main] = net.nodes;
     url = main!.url;
     const a = net.datanetId;
     indexIds.a1 = (
@@ -84,13 +89,6 @@ describe("models over several datanet versions: ∞-gram and external, served, c
       documents: B_DOCUMENTS,
     });
     indexIds.b1 = b1.indexId;
-    // The peer holds the same index files (it would rebuild them from the versions' exports).
-    for (const [d, v, id] of [
-      [a, 2, indexIds.a2],
-      [datanetB, 1, indexIds.b1],
-    ] as const) {
-      await peer!.node.setVersionIndex(d, v, (await main!.node.indexes.read(id))!);
-    }
     const want = 3 + 1 + B_DOCUMENTS.length;
     for (const n of net.nodes) {
       const end = Date.now() + 20_000;
@@ -233,13 +231,69 @@ describe("models over several datanet versions: ∞-gram and external, served, c
     expect(short.parts).toEqual(expected.parts);
   });
 
+  it("a node lacking a version indexes it from another node's export, keeping only what the chain commits to", async () => {
+    const [main, peer] = net.nodes;
+    // Another node that serves datanet B's export with one text changed (a real HTTP server on loopback).
+    const evil = createServer(async (req, res) => {
+      const upstream = await fetch(`${main!.url}${req.url}`);
+      let body = await upstream.text();
+      if (req.url?.includes("data.jsonl")) body = body.replace("lighthouse keeper", "lighthouse robber");
+      res.writeHead(upstream.status, { "content-type": "text/plain" });
+      res.end(body);
+    });
+    await new Promise<void>((r) => evil.listen(0, "127.0.0.1", r));
+    const evilUrl = `http://127.0.0.1:${(evil.address() as AddressInfo).port}`;
+    try {
+      const refused = fetchVersionIndex(peer!.node.ctx, {
+        datanetId: datanetB,
+        version: 1,
+        sources: [evilUrl],
+      });
+      await expect(refused).rejects.toThrow(
+        /could not index version 1 of datanet \d+ from other nodes: .*is not in the store/,
+      );
+      const row = await peer!.node.db
+        .selectFrom("version_indexes")
+        .selectAll()
+        .where("datanet_id", "=", Number(datanetB))
+        .executeTakeFirst();
+      expect(row).toBeUndefined();
+      const forged = new TextEncoder().encode(
+        B_DOCUMENTS[0]!.replace("lighthouse keeper", "lighthouse robber"),
+      );
+      expect(await peer!.node.ctx.store.has(cidForSha256(createHash("sha256").update(forged).digest()))).toBe(
+        false,
+      );
+      // With an honest source after the dishonest one, the same call indexes it: the same index as main's.
+      const { indexId } = await fetchVersionIndex(peer!.node.ctx, {
+        datanetId: datanetB,
+        version: 1,
+        sources: [evilUrl, main!.url],
+      });
+      expect(indexId).toBe(indexIds.b1);
+    } finally {
+      evil.close();
+    }
+  });
+
   it("closes the epoch: the peer re-runs every multi-version generation and attribution before co-signing", async () => {
     const [main, peer] = net.nodes;
+    const indexOf = async (datanetId: bigint, version: number) =>
+      (
+        await peer!.node.db
+          .selectFrom("version_indexes")
+          .select("index_id")
+          .where("datanet_id", "=", Number(datanetId))
+          .where("version", "=", version)
+          .executeTakeFirst()
+      )?.index_id;
+    expect(await indexOf(net.datanetId, 2)).toBeUndefined(); // the peer fetches it to verify
     const closed = await post(main!.url, "/v1/epochs/close");
     expect(closed.status, JSON.stringify(closed.body)).toBe(201);
     // 2 ∞-gram + 2 external (each with its upstream ∞-gram call charged to payer 3).
     expect(closed.body).toMatchObject({ status: "submitted", receiptCount: 6 });
     expect(closed.body.signers).toEqual([main!.account, peer!.account]);
+    expect(await indexOf(net.datanetId, 2)).toBe(indexIds.a2);
     for (const n of [main!, peer!]) {
       const verified = await post(n.url, "/v1/epochs/1/verify", { nodeURL: main!.url });
       expect(verified.body, JSON.stringify(verified.body)).toMatchObject({

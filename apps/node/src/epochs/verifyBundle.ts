@@ -54,6 +54,11 @@ export type VerifyBundleParameters = {
   openBundle: (cid: string) => Promise<AsyncIterable<BundleLine>>;
   /** The cumulative report the previous epoch finalized on chain (roots and totals), when there is one. */
   previousOnChain?: { epoch: bigint; chargesRoot: Hex; rewardsRoot: Hex } | undefined;
+  /**
+   * Gives this node the index of a version it lacks (see `fetchVersionIndex`: from other nodes, checked
+   * against the chain); without it, a missing index stops the verification with `VerifyInputError`.
+   */
+  fetchVersion?: (datanetId: bigint, version: number) => Promise<unknown>;
   maxDifferences?: number;
 };
 
@@ -171,15 +176,29 @@ export async function verifyBundle(
     const engines = new Map<string, InfiniGram>();
     const payouts = new Map<string, ContributionPayout>();
 
+    const fetched = new Map<string, string>(); // version → why it could not be fetched ("" when it was)
     const setOf = async (receipt: Receipt): Promise<VersionSetIndex> => {
-      try {
-        return await versionSets.load(receipt.datanetVersions);
-      } catch (error) {
-        if (!(error instanceof MissingVersionIndexError)) throw error;
-        throw new VerifyInputError(
-          `this node has no index of datanet ${error.datanetId} version ${error.version}`,
-          "Index the published version on this node (publish through it, or rebuild it from the version's export), then verify again.",
-        );
+      for (;;) {
+        try {
+          return await versionSets.load(receipt.datanetVersions);
+        } catch (error) {
+          if (!(error instanceof MissingVersionIndexError)) throw error;
+          const key = `${error.datanetId}/${error.version}`;
+          if (params.fetchVersion && !fetched.has(key)) {
+            try {
+              await params.fetchVersion(error.datanetId, error.version);
+              fetched.set(key, "");
+            } catch (failure) {
+              fetched.set(key, failure instanceof Error ? failure.message : String(failure));
+            }
+            continue;
+          }
+          const why = fetched.get(key);
+          throw new VerifyInputError(
+            `this node has no index of datanet ${error.datanetId} version ${error.version}${why ? ` (${why})` : ""}`,
+            "Index the published version on this node (publish through it, or rebuild it from the version's export), or pass the URL of a node that has it (nodeURL), then verify again.",
+          );
+        }
       }
     };
     const payoutOf = async (ids: Iterable<bigint>): Promise<Map<bigint, ContributionPayout>> => {

@@ -60,8 +60,8 @@ export async function eventually<T>(read: () => Promise<T>, ok: (v: T) => boolea
 /**
  * Sets up a paid network for epoch tests: anvil with Tributary deployed (attestors = the nodes' keys,
  * accounts 3, 4, 5), `nodeCount` nodes with epoch routes (peers of node 0 = the others), a datanet of
- * {@link DOCUMENTS} contributed by account 6 and published through node 0 (its index copied to the other
- * nodes, as they would rebuild it from the version's export), a registered model and three funded payers.
+ * {@link DOCUMENTS} contributed by account 6 and published through node 0 (the other nodes index it from node
+ * 0's export when they first verify), a registered model and three funded payers.
  */
 export async function setupPaidNetwork(
   options: {
@@ -113,10 +113,8 @@ export async function setupPaidNetwork(
     policy: { curated: true, minStake: 0n, license: "CC-BY-4.0" },
   });
   const datanetId = BigInt(raw);
-  const { indexId } = await contributeAndPublish(main, { datanetId, contributor, documents: DOCUMENTS });
-  const indexRow = { index_id: indexId };
-  const index = await main.node.indexes.read(indexRow.index_id);
-  for (const other of nodes.slice(1)) await other.node.setVersionIndex(datanetId, 1, index!);
+  // The other nodes index the version themselves when they first verify (from node 0's export).
+  await contributeAndPublish(main, { datanetId, contributor, documents: DOCUMENTS });
 
   const gateway = createGatewayService(main.node.ctx);
   const model = "whale-ig";
