@@ -26,7 +26,7 @@ import { createAttributionRoutes } from "./attribution/createAttributionRoutes.t
 import { createIndexFileStore, type IndexFileStore } from "./attribution/createIndexFileStore.ts";
 import type { ChainContext, GatewayConfig, Logger, NodeContext } from "./context/NodeContext.ts";
 import { createDatabase, type NodeDatabase } from "./db/index.ts";
-import { createIndexer, datanetHandlers, settlementHandlers } from "./indexer/index.ts";
+import { createIndexer, datanetHandlers, modelHandlers, settlementHandlers } from "./indexer/index.ts";
 import { createLocalContentStore } from "./store/index.ts";
 
 /** Configuration of a node. Validated at the edge (CLI flags, config file) before it gets here. */
@@ -180,7 +180,7 @@ export async function createNode(config: NodeConfig): Promise<TributaryNode> {
       ],
       startBlock: c.deployment.startBlock,
       confirmations: c.confirmations ?? 0,
-      handlers: { ...datanetHandlers, ...settlementHandlers },
+      handlers: { ...datanetHandlers, ...settlementHandlers, ...modelHandlers },
       onLog: (line) => log("info", line),
     });
     chainCtx = {

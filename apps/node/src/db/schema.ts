@@ -97,6 +97,8 @@ export type Database = {
   };
   /** Settlement deposits and withdrawals per payer, projected by the indexer (007_gateway_payers). */
   payers: PayerRow;
+  /** ModelRegistry's terms per model, one row per change (009_model_terms). */
+  model_terms: ModelTermsRow;
 };
 
 /** Steps of an epoch close, in order (`vetoed` when the guardian refused the report). */
@@ -141,6 +143,7 @@ export const projectionTables = [
   "versions",
   "payout_addresses",
   "payers",
+  "model_terms",
 ] as const;
 
 /** A row of `publications`: one version this node publishes, written before its transaction is broadcast. */
@@ -254,6 +257,21 @@ export type ApiKeyRow = {
 };
 
 /** A row of `payers`: one Settlement payer, from its Deposited / Withdrawn / WithdrawalRequested / WithdrawalCancelled events. */
+/** A row of `model_terms`: a model's whole terms after the event at (block_number, log_index). */
+export type ModelTermsRow = {
+  model_id: number;
+  block_number: number;
+  log_index: number;
+  /** Lower-case owner address. */
+  owner: string;
+  per_call: string;
+  per_1k_output_tokens: string;
+  owner_bps: number;
+  data_bps: number;
+  /** 1 once deprecated. */
+  deprecated: number;
+};
+
 export type PayerRow = {
   /** Lower-case payer address. */
   payer: string;

@@ -31,6 +31,7 @@ import {
   type VersionSetIndex,
 } from "../attribution/versionSetIndexes.ts";
 import type { ChainContext, NodeContext } from "../context/NodeContext.ts";
+import { type ModelTerms, modelTermsHistory } from "../indexer/handlers/models.ts";
 import { BundleFormatError, type BundleLine, type BundleReportLine } from "./bundle.ts";
 import { listDepositors } from "./chainReads.ts";
 
@@ -219,6 +220,54 @@ export async function verifyBundle(
       }
       return out;
     };
+    // The model's terms over time: ModelRegistry's changes (the indexer's `model_terms`), each from the
+    // timestamp of the block that made it.
+    const histories = new Map<string, { terms: ModelTerms; from: number }[]>();
+    const blockTimes = new Map<number, number>();
+    const historyOf = async (modelId: bigint) => {
+      let history = histories.get(modelId.toString());
+      if (!history) {
+        history = [];
+        for (const terms of await modelTermsHistory(ctx.db, modelId)) {
+          let from = blockTimes.get(terms.blockNumber);
+          if (from === undefined) {
+            const block = await chain.publicClient.getBlock({ blockNumber: BigInt(terms.blockNumber) });
+            from = Number(block.timestamp);
+            blockTimes.set(terms.blockNumber, from);
+          }
+          history.push({ terms, from });
+        }
+        histories.set(modelId.toString(), history);
+      }
+      return history;
+    };
+    /**
+     * The terms the receipt was served under: those in effect at its timestamp, or within
+     * `TERMS_GRACE_SECONDS` of it (a gateway learns of a change through its indexer, and its clock is not the
+     * chain's); among those, the ones the receipt names when they are one of them.
+     */
+    const termsOf = async (receipt: Receipt): Promise<{ terms: ModelTerms } | undefined> => {
+      const history = await historyOf(receipt.modelId);
+      if (history.length === 0) return undefined;
+      const t = receipt.timestamp;
+      const candidates = history.filter(
+        (v, i) =>
+          v.from - TERMS_GRACE_SECONDS <= t &&
+          (i + 1 === history.length || t <= (history[i + 1] as { from: number }).from + TERMS_GRACE_SECONDS),
+      );
+      const owner = receipt.parts.find((p) => p.role === "owner")?.account;
+      const same = (v: { terms: ModelTerms }) =>
+        v.terms.pricing.perCall === receipt.pricing.perCall &&
+        v.terms.pricing.per1kOutputTokens === receipt.pricing.per1kOutputTokens &&
+        v.terms.split.ownerBps === receipt.split.ownerBps &&
+        v.terms.split.dataBps === receipt.split.dataBps &&
+        (owner === undefined || lower(owner) === lower(v.terms.owner));
+      return (
+        candidates.find(same) ??
+        candidates.at(-1) ??
+        (t < (history[0] as { from: number }).from ? history[0] : history.at(-1))
+      );
+    };
     const context = async (receipt: Receipt): Promise<SplitContext> => {
       const key = receipt.modelId.toString();
       let model = models.get(key);
@@ -226,6 +275,20 @@ export async function verifyBundle(
         model = await getModel(chain.sdk, { modelId: receipt.modelId });
         models.set(key, model);
       }
+      const served = await termsOf(receipt);
+      if (served?.terms.deprecated) {
+        diff({
+          receiptId: receipt.id,
+          field: "model",
+          expected: `model ${receipt.modelId} in service`,
+          actual: "served after the model was deprecated on chain",
+        });
+      }
+      const terms = served?.terms ?? {
+        owner: model.owner as Address,
+        pricing: model.pricing,
+        split: { ownerBps: Number(model.split.ownerBps), dataBps: Number(model.split.dataBps) },
+      };
       let agentOperator: Address | undefined;
       if (receipt.agentId !== undefined) {
         const a = receipt.agentId.toString();
@@ -240,12 +303,12 @@ export async function verifyBundle(
       ]);
       return {
         treasury,
-        owner: getAddress(model.owner),
+        owner: getAddress(terms.owner),
         ...(agentOperator ? { agentOperator } : {}),
         contributions: await payoutOf(ids),
         fallback,
-        pricing: { perCall: model.pricing.perCall, per1kOutputTokens: model.pricing.per1kOutputTokens },
-        split: { ownerBps: Number(model.split.ownerBps), dataBps: Number(model.split.dataBps) },
+        pricing: { perCall: terms.pricing.perCall, per1kOutputTokens: terms.pricing.per1kOutputTokens },
+        split: terms.split,
         protocolFeeBps,
       };
     };
@@ -424,6 +487,13 @@ export async function verifyBundle(
 }
 
 const toEntries = (m: Map<Address, bigint>) => [...m].map(([account, amount]) => ({ account, amount }));
+
+/**
+ * How far a receipt's timestamp may be from a terms change and still be served under the terms on either side
+ * of it: the gateway sees a change through its indexer (poll interval, confirmations), and the receipt's
+ * timestamp is the node's clock, not the chain's.
+ */
+export const TERMS_GRACE_SECONDS = 300;
 
 /** The verifier lacks something it needs (an index, an algorithm): not a difference in the bundle. */
 export class VerifyInputError extends Error {

@@ -222,6 +222,8 @@ function modelView(m: GatewayModel) {
         per1kOutputTokens: m.pricing.per1kOutputTokens.toString(),
       },
       split: m.split,
+      owner: m.owner,
+      deprecated: m.deprecated,
       ...(m.upstream ? { upstream: { baseURL: m.upstream.baseURL, model: m.upstream.model } } : {}),
     },
   };

@@ -54,6 +54,7 @@ import {
 } from "../attribution/versionSetIndexes.ts";
 import type { ChainContext, NodeContext } from "../context/NodeContext.ts";
 import type { ApiKeyRow, ModelRow, ReceiptRow } from "../db/schema.ts";
+import { currentModelTerms, type ModelTerms } from "../indexer/handlers/models.ts";
 import { getPayerState, type PayerState } from "../indexer/handlers/settlement.ts";
 import { createReceiptWriter, type ReceiptSigningKey, type ReceiptWriter } from "./createReceiptWriter.ts";
 import type { Upstream } from "./upstream.ts";
@@ -82,9 +83,12 @@ export type GatewayModel = {
   trainedOn: TrainedOnVersion[];
   /** External models only. */
   upstream?: Upstream;
+  /** The model's terms on chain (ModelRegistry, through the indexer's `model_terms`), as of the last read. */
   pricing: Pricing;
   split: Split;
   owner: Address;
+  /** Deprecated on chain: listed, no longer served. */
+  deprecated: boolean;
   createdAt: string;
 };
 
@@ -250,6 +254,7 @@ function toModel(row: ModelRow): GatewayModel {
     pricing: { perCall: BigInt(row.per_call), per1kOutputTokens: BigInt(row.per_1k_output_tokens) },
     split: { ownerBps: row.owner_bps, dataBps: row.data_bps },
     owner: row.owner as Address,
+    deprecated: false,
     createdAt: row.created_at,
   };
 }
@@ -301,6 +306,7 @@ const PAYER_TTL_MS = 1_000;
 const AGENT_TTL_MS = 5_000;
 const KEY_TTL_MS = 10_000;
 const RATES_TTL_MS = 30_000;
+const TERMS_TTL_MS = 1_000;
 const MAX_BATCH = 256;
 
 /**
@@ -322,6 +328,7 @@ export function createGatewayService(ctx: NodeContext): GatewayService {
   const keys = new Map<string, { key: AuthenticatedKey; at: number }>();
   const payoutCache = new Map<bigint, { payout: Address; at: number }>();
   const agents = new Map<bigint, { agent: Awaited<ReturnType<typeof getAgent>>; at: number }>();
+  const termsCache = new Map<bigint, { terms: ModelTerms | undefined; at: number }>();
   const counters: GatewayStats = { chainReads: 0, batches: 0, receipts: 0 };
   let rates: { protocolFeeBps: number; treasury: Address; at: number } | undefined;
 
@@ -592,6 +599,58 @@ export function createGatewayService(ctx: NodeContext): GatewayService {
     });
   }
 
+  /** The model as this node stored it (name, kind, versions, upstream; terms as registered). */
+  async function storedModel(name: string): Promise<GatewayModel> {
+    const hit = modelsByName.get(name);
+    if (hit) return hit;
+    let query = db.selectFrom("models").selectAll();
+    query = /^[0-9]{1,15}$/.test(name)
+      ? query.where((eb) => eb.or([eb("name", "=", name), eb("model_id", "=", Number(name))]))
+      : query.where("name", "=", name);
+    const row = await query.executeTakeFirst();
+    if (!row) {
+      throw new ApiError(
+        404,
+        "MODEL_NOT_FOUND",
+        `the model '${name}' does not exist`,
+        "List the models this node serves with GET /v1/models.",
+      );
+    }
+    return cacheModel(toModel(row));
+  }
+
+  /**
+   * The model with its current on-chain terms: pricing, split, owner and deprecation follow ModelRegistry
+   * (`setPricing`, `setSplit`, `transferModelOwnership`, `deprecateModel`) as soon as the indexer has seen
+   * them (read at most once a second per model). Before the indexer saw the registration, the registered terms.
+   */
+  async function withTerms(model: GatewayModel): Promise<GatewayModel> {
+    const key = model.modelId;
+    let hit = termsCache.get(key);
+    if (!hit || Date.now() - hit.at >= TERMS_TTL_MS) {
+      hit = { terms: await currentModelTerms(db, key), at: Date.now() };
+      termsCache.set(key, hit);
+    }
+    const t = hit.terms;
+    if (!t) return model;
+    if (
+      model.pricing.perCall === t.pricing.perCall &&
+      model.pricing.per1kOutputTokens === t.pricing.per1kOutputTokens &&
+      model.split.ownerBps === t.split.ownerBps &&
+      model.split.dataBps === t.split.dataBps &&
+      model.owner.toLowerCase() === t.owner.toLowerCase() &&
+      model.deprecated === t.deprecated
+    )
+      return model;
+    return {
+      ...model,
+      pricing: t.pricing,
+      split: t.split,
+      owner: getAddress(t.owner),
+      deprecated: t.deprecated,
+    };
+  }
+
   function cacheModel(model: GatewayModel): GatewayModel {
     modelsByName.set(model.name, model);
     modelsByName.set(model.modelId.toString(), model);
@@ -775,26 +834,21 @@ export function createGatewayService(ctx: NodeContext): GatewayService {
 
     async listModels() {
       const rows = await db.selectFrom("models").selectAll().orderBy("model_id").execute();
-      return rows.map(toModel);
+      return Promise.all(rows.map((row) => withTerms(toModel(row))));
     },
 
     async getModel(name) {
-      const hit = modelsByName.get(name);
-      if (hit) return hit;
-      let query = db.selectFrom("models").selectAll();
-      query = /^[0-9]{1,15}$/.test(name)
-        ? query.where((eb) => eb.or([eb("name", "=", name), eb("model_id", "=", Number(name))]))
-        : query.where("name", "=", name);
-      const row = await query.executeTakeFirst();
-      if (!row) {
+      const model = await storedModel(name);
+      const current = await withTerms(model);
+      if (current.deprecated) {
         throw new ApiError(
-          404,
-          "MODEL_NOT_FOUND",
-          `the model '${name}' does not exist`,
-          "List the models this node serves with GET /v1/models.",
+          410,
+          "MODEL_DEPRECATED",
+          `the model '${name}' (id ${model.modelId}) is deprecated on chain and no longer served`,
+          "Call another model (GET /v1/models lists them; deprecated ones say so).",
         );
       }
-      return cacheModel(toModel(row));
+      return current;
     },
 
     chargedSoFar,

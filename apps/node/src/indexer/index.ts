@@ -6,6 +6,12 @@ export {
 } from "./createIndexer.ts";
 export { contributionStatusNames, datanetHandlers } from "./handlers/datanets.ts";
 export {
+  currentModelTerms,
+  type ModelTerms,
+  modelHandlers,
+  modelTermsHistory,
+} from "./handlers/models.ts";
+export {
   getPayerState,
   listPayers,
   type PayerState,

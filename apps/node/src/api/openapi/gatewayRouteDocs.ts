@@ -109,6 +109,7 @@ const gatewayErrors = {
   401: ["INVALID_API_KEY"],
   402: ["INSUFFICIENT_CREDIT", "WITHDRAWAL_PENDING"],
   404: ["MODEL_NOT_FOUND"],
+  410: ["MODEL_DEPRECATED"],
 };
 
 const auth =
