@@ -302,7 +302,6 @@ function receiptDigest(hash: Hex): Hex {
 }
 
 const PAYOUT_TTL_MS = 2_000;
-const PAYER_TTL_MS = 1_000;
 const AGENT_TTL_MS = 5_000;
 const KEY_TTL_MS = 10_000;
 const RATES_TTL_MS = 30_000;
@@ -577,14 +576,15 @@ export function createGatewayService(ctx: NodeContext): GatewayService {
     writing = false;
   }
 
-  const payerStates = new Map<string, { state: PayerState | undefined; at: number }>();
-  /** The indexed payer state, cached 1 s (a refusal always re-reads the chain, so only "yes" can be stale). */
+  /**
+   * The indexed payer state, read at every admission (one indexed SQLite row). It is not cached: a cached "yes"
+   * could outlive a withdrawal (found by the property test, seed -1850653010: a payer that had withdrawn all its
+   * unspent credit was admitted again on a state read before its withdrawal request). A refusal re-reads the
+   * chain, and the projection always sees a withdrawal request before the withdrawal (Settlement's delay), so
+   * a projection that lags by less than that delay never admits a payer beyond its credit.
+   */
   async function indexedPayer(key: string): Promise<PayerState | undefined> {
-    const hit = payerStates.get(key);
-    if (hit && performance.now() - hit.at < PAYER_TTL_MS) return hit.state;
-    const state = await getPayerState(db, key as Address);
-    payerStates.set(key, { state, at: performance.now() });
-    return state;
+    return getPayerState(db, key as Address);
   }
 
   async function sign(chain: ChainContext, hash: Hex): Promise<Hex> {
