@@ -11,6 +11,8 @@ const bin = fileURLToPath(new URL("../bin/tributary.mjs", import.meta.url));
 const PAYER_KEY = "0xdbda1821b80551c9d65939329250298aa3472ba22feea921c0cf5d620ea67b97";
 const PAYER = "0x23618e81E3f5cdF7f54C3d65f7FBc0aBf5B21E8f";
 // anvil's public test key of account 9: a contributor outside the demo.
+/** Anvil's account 0: the local network's deployer and the demo node's key (so the demo model's owner). */
+const NODE_KEY = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
 const CONTRIBUTOR_KEY = "0x2a871d0798f97d79848a013d4936a73bf4cc922c825d33c1cf7073dff6d409c6";
 
 type Result = { code: number; stdout: string; stderr: string };
@@ -320,6 +322,41 @@ describe("tributary up → seeded demo → every kind of command, against a real
     expect(JSON.parse(earnings.stdout)).toMatchObject({ claimable: "0" });
   });
 
+  it("model terms: the owner reprices the demo model and the gateway charges it; others are refused", async () => {
+    const notOwner = await cli(dir, ["model", "terms", info.demo.model, "--per-call", "0.002"], {
+      TRIBUTARY_PRIVATE_KEY: CONTRIBUTOR_KEY,
+    });
+    expect(notOwner.code).toBe(1);
+    expect(notOwner.stderr).toMatch(/ModelRegistryNotModelOwner|not the model'?s owner/i);
+    const changed = await cli(dir, ["model", "terms", info.demo.model, "--per-call", "0.002", "--json"], {
+      TRIBUTARY_PRIVATE_KEY: NODE_KEY,
+    });
+    expect(changed.code, changed.stderr).toBe(0);
+    expect(JSON.parse(changed.stdout).pricing.perCall).toBe("2000000000000000");
+    const end = Date.now() + 15_000;
+    let perCall = "";
+    while (Date.now() < end) {
+      const inferred = await cli(dir, [
+        "infer",
+        "--json",
+        "--model",
+        info.demo.model,
+        "--api-key",
+        info.demo.apiKey,
+        "whale",
+      ]);
+      expect(inferred.code, inferred.stderr).toBe(0);
+      perCall = (
+        JSON.parse(inferred.stdout) as {
+          response: { tributary: { receipt: { pricing: { perCall: string } } } };
+        }
+      ).response.tributary.receipt.pricing.perCall;
+      if (perCall === "2000000000000000") break;
+      await new Promise((r) => setTimeout(r, 300));
+    }
+    expect(perCall).toBe("2000000000000000");
+  }, 60_000);
+
   it("bad input fails with a non-zero exit code and a clear message (with a hint)", async () => {
     const cases: [string[], Record<string, string>, number, RegExp][] = [
       [["datanet", "show", "999"], {}, 1, /datanet 999 does not exist/],
@@ -352,6 +389,8 @@ describe("tributary up → seeded demo → every kind of command, against a real
       [["infer", "--model", "moby-dick-ig", "hi"], {}, 1, /no API key\nhint: Pass --api-key/],
       [["infer", "--model", "nope", "hi"], { TRIBUTARY_API_KEY: "trib_x" }, 1, /invalid API key/],
       [["datanet", "frobnicate"], {}, 2, /unknown command 'frobnicate'/],
+      [["model", "deprecate", "1"], {}, 2, /deprecation cannot be undone\nhint: Run it again with --yes/],
+      [["model", "terms", "1", "--owner-bps", "100"], {}, 2, /--owner-bps and --data-bps go together/],
       [
         ["model", "register", "--name", "x-ig", "--datanet", "1", "--version", "1", "--trained-on", "1:1"],
         {},

@@ -196,6 +196,17 @@ export async function createNode(config: NodeConfig): Promise<TributaryNode> {
       indexer,
       ...(c.privateKey ? { privateKey: c.privateKey } : {}),
     };
+    // An upgraded node whose logs predate the `model_terms` projection (migration 009) fills it from them.
+    const [terms, registered] = await Promise.all([
+      db.selectFrom("model_terms").select("model_id").limit(1).executeTakeFirst(),
+      db
+        .selectFrom("chain_logs")
+        .select("block_number")
+        .where("event_name", "=", "ModelRegistered")
+        .limit(1)
+        .executeTakeFirst(),
+    ]);
+    if (!terms && registered) await indexer.rebuildProjections();
     if ((c.pollIntervalMs ?? 500) > 0) indexer.start(c.pollIntervalMs ?? 500);
   }
   const ctx: NodeContext = {

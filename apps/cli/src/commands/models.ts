@@ -15,6 +15,8 @@ type ModelJson = {
     datanetVersions: { datanetId: string; version: number }[];
     pricing: { perCall: string; per1kOutputTokens: string };
     split: { ownerBps: number; dataBps: number };
+    owner?: string;
+    deprecated?: boolean;
   };
 };
 
@@ -135,7 +137,9 @@ export function registerModel(program: Command): void {
     }),
   );
   withCommonOptions(
-    model.command("list").description("models the gateway serves, with prices and splits"),
+    model
+      .command("list")
+      .description("models the gateway serves, with their current prices, splits and owners"),
   ).action(
     run(async (opts: CommonOptions) => {
       const cli = await context(opts);
@@ -150,9 +154,143 @@ export function registerModel(program: Command): void {
               const price = t
                 ? `${formatAmount(t.pricing.perCall)}/call + ${formatAmount(t.pricing.per1kOutputTokens)}/1k tokens, owner ${t.split.ownerBps / 100}% data ${t.split.dataBps / 100}%`
                 : "";
-              return `${bold(m.id)} ${dim(`#${t?.modelId ?? "?"} ${t?.kind ?? ""}`)} ${dv}\n  ${price}`;
+              const state = t?.deprecated ? ` ${dim("deprecated")}` : "";
+              return `${bold(m.id)} ${dim(`#${t?.modelId ?? "?"} ${t?.kind ?? ""}`)}${state} ${dv}\n  ${price}${t?.owner ? dim(`, owned by ${t.owner}`) : ""}`;
             }),
       );
+    }),
+  );
+  registerModelOwnerCommands(model);
+}
+
+/** A model by decimal id, or by the name the node serves it under. */
+async function resolveModelId(opts: CommonOptions, model: string): Promise<bigint> {
+  if (/^[0-9]{1,20}$/.test(model)) return parseId("model id", model);
+  const cli = await context(opts);
+  const res = await cli.request<{ data: ModelJson[] }>("GET", "/v1/models", undefined, "none");
+  const found = res.data.find((m) => m.id === model)?.tributary?.modelId;
+  if (!found)
+    throw new UsageError(
+      `the node serves no model named "${model}"`,
+      "Pass the model's id or a name from `tributary model list`.",
+    );
+  return BigInt(found);
+}
+
+/** `tributary model terms|deprecate`: the model owner's changes on chain (ModelRegistry), with the user's key. */
+function registerModelOwnerCommands(model: Command): void {
+  withCommonOptions(
+    model
+      .command("terms")
+      .description(
+        "change a model's price, split or owner on chain (the owner's key: TRIBUTARY_PRIVATE_KEY or keystore); gateways charge the new terms once their indexer sees them",
+      )
+      .argument("<model>", "model id or name")
+      .option("--per-call <amount>", "new price per call, tokens")
+      .option("--per-1k <amount>", "new price per 1000 output tokens, tokens")
+      .option("--owner-bps <bps>", "new owner share, basis points (with --data-bps)")
+      .option("--data-bps <bps>", "new contributors' share, basis points (with --owner-bps)")
+      .option("--owner <address>", "transfer the model to this address (last, after the other changes)"),
+  ).action(
+    run(
+      async (
+        name: string,
+        opts: CommonOptions & {
+          perCall?: string;
+          per1k?: string;
+          ownerBps?: string;
+          dataBps?: string;
+          owner?: string;
+        },
+      ) => {
+        const pricingGiven = opts.perCall !== undefined || opts.per1k !== undefined;
+        const splitGiven = opts.ownerBps !== undefined || opts.dataBps !== undefined;
+        if (!pricingGiven && !splitGiven && opts.owner === undefined)
+          throw new UsageError(
+            "nothing to change",
+            "Pass --per-call and/or --per-1k, --owner-bps with --data-bps, or --owner <address>.",
+          );
+        let split: { ownerBps: number; dataBps: number } | undefined;
+        if (splitGiven) {
+          if (opts.ownerBps === undefined || opts.dataBps === undefined)
+            throw new UsageError("--owner-bps and --data-bps go together");
+          split = { ownerBps: bps("owner-bps", opts.ownerBps), dataBps: bps("data-bps", opts.dataBps) };
+          if (split.ownerBps + split.dataBps !== 10_000)
+            throw new UsageError(
+              `--owner-bps + --data-bps must be 10000, got ${split.ownerBps + split.dataBps}`,
+              "The protocol fee comes out first; the rest is split between owner and data.",
+            );
+        }
+        const { isAddress, getAddress } = await import("viem");
+        if (opts.owner !== undefined && !isAddress(opts.owner))
+          throw new UsageError(`--owner must be an address, got "${opts.owner}"`);
+        const perCall =
+          opts.perCall === undefined ? undefined : parseAmount(opts.perCall, undefined, "--per-call");
+        const per1k = opts.per1k === undefined ? undefined : parseAmount(opts.per1k, undefined, "--per-1k");
+        const modelId = await resolveModelId(opts, name);
+        const cli = await context(opts);
+        const client = await cli.chain(true);
+        const sdk = await import("@tributary/sdk");
+        const current = await sdk.getModel(client, { modelId });
+        const txs: Record<string, string> = {};
+        if (perCall !== undefined || per1k !== undefined) {
+          const pricing = {
+            perCall: perCall ?? current.pricing.perCall,
+            per1kOutputTokens: per1k ?? current.pricing.per1kOutputTokens,
+          };
+          if (!opts.json) progress(`${dim("…")} setting the price of model ${modelId}`);
+          txs.pricing = (await sdk.setModelPricing(client, { modelId, pricing })).hash;
+        }
+        if (split) {
+          if (!opts.json) progress(`${dim("…")} setting the split of model ${modelId}`);
+          txs.split = (await sdk.setModelSplit(client, { modelId, split })).hash;
+        }
+        if (opts.owner !== undefined) {
+          if (!opts.json) progress(`${dim("…")} transferring model ${modelId} to ${opts.owner}`);
+          txs.owner = (
+            await sdk.transferModelOwnership(client, { modelId, newOwner: getAddress(opts.owner) })
+          ).hash;
+        }
+        const after = await sdk.getModel(client, { modelId });
+        const view = {
+          modelId: modelId.toString(),
+          owner: after.owner,
+          pricing: {
+            perCall: after.pricing.perCall.toString(),
+            per1kOutputTokens: after.pricing.per1kOutputTokens.toString(),
+          },
+          split: { ownerBps: Number(after.split.ownerBps), dataBps: Number(after.split.dataBps) },
+          txs,
+        };
+        emit(opts.json, view, () => [
+          `${green("✓")} model ${bold(modelId.toString())}: ${formatAmount(after.pricing.perCall)}/call + ${formatAmount(after.pricing.per1kOutputTokens)}/1k tokens, owner ${Number(after.split.ownerBps) / 100}% data ${Number(after.split.dataBps) / 100}%, owner ${after.owner}`,
+        ]);
+      },
+    ),
+  );
+  withCommonOptions(
+    model
+      .command("deprecate")
+      .description(
+        "deprecate a model on chain for good (the owner's key): gateways stop serving it; it can no longer change",
+      )
+      .argument("<model>", "model id or name")
+      .option("--yes", "confirm: deprecation cannot be undone"),
+  ).action(
+    run(async (name: string, opts: CommonOptions & { yes?: boolean }) => {
+      if (!opts.yes)
+        throw new UsageError(
+          "deprecation cannot be undone",
+          "Run it again with --yes to deprecate the model for good.",
+        );
+      const modelId = await resolveModelId(opts, name);
+      const cli = await context(opts);
+      const client = await cli.chain(true);
+      const { deprecateModel } = await import("@tributary/sdk");
+      const { hash } = await deprecateModel(client, { modelId });
+      emit(opts.json, { modelId: modelId.toString(), deprecated: true, tx: hash }, () => [
+        `${green("✓")} model ${bold(modelId.toString())} deprecated (tx ${hash})`,
+      ]);
     }),
   );
 }

@@ -1,7 +1,12 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { canonicalReceiptBytes, receiptFromJson, receiptHash, signReceipt } from "@tributary/core";
 import { deprecateModel, setModelPricing, setModelSplit, transferModelOwnership } from "@tributary/sdk";
 import { getAddress } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createNode } from "../createNode.ts";
+import { modelTermsHistory } from "../indexer/handlers/models.ts";
 import { type PaidNetwork, setupPaidNetwork } from "./testing/paidNetwork.ts";
 import { receiptsOf } from "./testing/receiptsOf.ts";
 
@@ -135,6 +140,33 @@ describe("model terms follow the chain: the gateway charges the current terms, t
     expect(verified.body.ok).toBe(false);
     const differences = verified.body.differences as { receiptId?: string; field: string }[];
     expect(differences.some((d) => d.receiptId === honest.id && /pricing/.test(d.field))).toBe(true);
+  }, 60_000);
+
+  it("a node upgraded over logs indexed before the terms projection fills it from them at start", async () => {
+    const chain = net.chain;
+    const config = (dataDir: string, pollIntervalMs: number) => ({
+      dataDir,
+      chain: {
+        rpcUrl: chain.anvil.rpcUrl,
+        deployment: chain.deployment,
+        account: chain.accounts[5]!,
+        pollIntervalMs,
+      },
+    });
+    const dataDir = mkdtempSync(join(tmpdir(), "terms-upgrade-"));
+    const first = await createNode(config(dataDir, 0));
+    await first.ctx.chain!.indexer.syncOnce();
+    const history = await modelTermsHistory(first.db, modelId);
+    expect(history.length).toBeGreaterThanOrEqual(4); // registered, repriced, new split, new owner
+    // The state of a data directory indexed before migration 009: the logs, not the projection.
+    await first.db.deleteFrom("model_terms").execute();
+    await first.stop();
+    const upgraded = await createNode(config(dataDir, 0));
+    try {
+      expect(await modelTermsHistory(upgraded.db, modelId)).toEqual(history);
+    } finally {
+      await upgraded.stop();
+    }
   }, 60_000);
 
   it("stops serving a model deprecated on chain (410, no receipt) and lists it as deprecated", async () => {

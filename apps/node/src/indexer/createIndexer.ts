@@ -33,6 +33,11 @@ export type Indexer = {
   /** Polls `syncOnce` every `intervalMs` until `stop()`. */
   start(intervalMs?: number): void;
   stop(): Promise<void>;
+  /**
+   * Empties every projection and replays the stored logs into them, in one transaction. For a projection
+   * added by an upgrade over logs indexed before it (the node calls it when such a projection is empty).
+   */
+  rebuildProjections(): Promise<void>;
 };
 
 /**
@@ -227,6 +232,16 @@ export function createIndexer(params: CreateIndexerParameters): Indexer {
       }
     },
     cursor: async () => (await readCursor())?.block_number ?? -1,
+    rebuildProjections: async () => {
+      while (running) await running.catch(() => {});
+      const p = rebuildProjections().then(() => undefined);
+      running = p;
+      try {
+        await p;
+      } finally {
+        running = undefined;
+      }
+    },
     start(intervalMs = 500) {
       const tick = async () => {
         try {
