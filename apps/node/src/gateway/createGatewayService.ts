@@ -576,15 +576,22 @@ export function createGatewayService(ctx: NodeContext): GatewayService {
     writing = false;
   }
 
+  const payerStates = new Map<string, { state: PayerState | undefined; revision: number }>();
   /**
-   * The indexed payer state, read at every admission (one indexed SQLite row). It is not cached: a cached "yes"
-   * could outlive a withdrawal (found by the property test, seed -1850653010: a payer that had withdrawn all its
-   * unspent credit was admitted again on a state read before its withdrawal request). A refusal re-reads the
-   * chain, and the projection always sees a withdrawal request before the withdrawal (Settlement's delay), so
-   * a projection that lags by less than that delay never admits a payer beyond its credit.
+   * The indexed payer state, kept until the indexer commits anything new (`indexer.revision()`), never by time:
+   * a 1 s cache let a payer that had just withdrawn all its unspent credit be admitted again on a "yes" read
+   * before its withdrawal (found by the property test, seed -1850653010). A refusal re-reads the chain, and the
+   * projection always sees a withdrawal request before the withdrawal (Settlement's delay holds it back), so a
+   * projection that lags by less than that delay never admits a payer beyond its credit.
    */
   async function indexedPayer(key: string): Promise<PayerState | undefined> {
-    return getPayerState(db, key as Address);
+    const indexer = ctx.chain?.indexer;
+    const revision = indexer?.revision() ?? -1;
+    const hit = payerStates.get(key);
+    if (hit && indexer && hit.revision === revision) return hit.state;
+    const state = await getPayerState(db, key as Address);
+    payerStates.set(key, { state, revision });
+    return state;
   }
 
   async function sign(chain: ChainContext, hash: Hex): Promise<Hex> {

@@ -507,9 +507,16 @@ describe("payable OpenAI-compatible gateway (openai client → node → ∞-gram
     const before = gateway.stats().chainReads;
     await client.completions.create({ model: "whale-ig", prompt: "The whale rose", max_tokens: 2 });
     expect(gateway.stats().chainReads).toBe(before);
-    // A payer the indexer has not seen (row removed): served after one chain read.
+    // A payer the indexer has not seen (row removed): served after one chain read. The service keeps an indexed
+    // state until the indexer commits something new, so another payer's deposit is indexed first.
     await node.db.deleteFrom("payers").where("payer", "=", payerA.toLowerCase()).execute();
-    await new Promise((r) => setTimeout(r, 1100)); // the service caches an indexed "yes" for 1 s
+    const revision = node.ctx.chain!.indexer.revision();
+    await approveAndDeposit(payerClient(9), { amount: 1n });
+    await eventually(
+      async () => node.ctx.chain!.indexer.revision(),
+      (r) => r > revision,
+      "the deposit indexed",
+    );
     await client.completions.create({ model: "whale-ig", prompt: "The whale rose", max_tokens: 2 });
     expect(gateway.stats().chainReads).toBe(before + 1);
   });

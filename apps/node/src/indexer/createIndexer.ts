@@ -38,6 +38,11 @@ export type Indexer = {
    * added by an upgrade over logs indexed before it (the node calls it when such a projection is empty).
    */
   rebuildProjections(): Promise<void>;
+  /**
+   * A number that grows each time a transaction that may have changed a projection has committed (new logs, a
+   * rebuild). A value read from a projection after reading `revision() === r` is current while it still is `r`.
+   */
+  revision(): number;
 };
 
 /**
@@ -58,6 +63,7 @@ export function createIndexer(params: CreateIndexerParameters): Indexer {
   const addresses = params.contracts.map((c) => c.address);
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<unknown> | undefined;
+  let revision = 0;
 
   const readCursor = async () =>
     await db.selectFrom("chain_cursor").selectAll().where("name", "=", name).executeTakeFirst();
@@ -131,6 +137,7 @@ export function createIndexer(params: CreateIndexerParameters): Indexer {
         .execute();
     });
     await rebuildProjections();
+    revision++;
     params.onLog?.(`indexer: reorg detected, rolled back to block ${forkPoint}`);
     return forkPoint + 1;
   };
@@ -202,6 +209,7 @@ export function createIndexer(params: CreateIndexerParameters): Indexer {
         )
         .execute();
     });
+    if (logs.length > 0) revision++;
     return {
       fromBlock: from,
       toBlock: to,
@@ -232,9 +240,12 @@ export function createIndexer(params: CreateIndexerParameters): Indexer {
       }
     },
     cursor: async () => (await readCursor())?.block_number ?? -1,
+    revision: () => revision,
     rebuildProjections: async () => {
       while (running) await running.catch(() => {});
-      const p = rebuildProjections().then(() => undefined);
+      const p = rebuildProjections().then(() => {
+        revision++;
+      });
       running = p;
       try {
         await p;
