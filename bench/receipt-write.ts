@@ -24,10 +24,9 @@ import {
 } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
-import { receiptDomain, receiptTypes } from "@tributary/core";
-import { hashDomain, keccak256, toHex } from "viem";
+import { keccak256, toHex } from "viem";
 import { createNode } from "../apps/node/src/createNode.ts";
-import { createReceiptWriter } from "../apps/node/src/gateway/createReceiptWriter.ts";
+import { createReceiptWriter, receiptSigningKey } from "../apps/node/src/gateway/createReceiptWriter.ts";
 
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -59,20 +58,7 @@ const disk: number[] = [];
   closeSync(fd);
 }
 
-const signing = {
-  privateKey: keccak256(toHex("bench receipt key")),
-  domainSeparator: hashDomain({
-    domain: receiptDomain,
-    types: {
-      EIP712Domain: [
-        { name: "name", type: "string" },
-        { name: "version", type: "string" },
-      ],
-      ...receiptTypes,
-    },
-  }),
-  typeHash: keccak256(toHex("Receipt(bytes32 receiptHash)")),
-};
+const signing = receiptSigningKey(keccak256(toHex("bench receipt key")));
 
 async function run(mode: "unsigned" | "noble" | "native"): Promise<{ times: number[]; signer?: string }> {
   const writer = createReceiptWriter({

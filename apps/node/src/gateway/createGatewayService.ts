@@ -40,7 +40,6 @@ import {
   encodeAbiParameters,
   getAddress,
   type Hex,
-  hashDomain,
   keccak256,
   type LocalAccount,
   toHex,
@@ -56,7 +55,14 @@ import type { ChainContext, NodeContext } from "../context/NodeContext.ts";
 import type { ApiKeyRow, ModelRow, ReceiptRow } from "../db/schema.ts";
 import { currentModelTerms, type ModelTerms } from "../indexer/handlers/models.ts";
 import { getPayerState, type PayerState } from "../indexer/handlers/settlement.ts";
-import { createReceiptWriter, type ReceiptSigningKey, type ReceiptWriter } from "./createReceiptWriter.ts";
+import {
+  createReceiptWriter,
+  RECEIPT_DOMAIN_SEPARATOR,
+  RECEIPT_TYPEHASH,
+  type ReceiptSigningKey,
+  type ReceiptWriter,
+  receiptSigningKey,
+} from "./createReceiptWriter.ts";
 import type { Upstream } from "./upstream.ts";
 
 /** Prefix of every plaintext API key. */
@@ -283,17 +289,6 @@ function requireChain(ctx: NodeContext): ChainContext {
 }
 
 /** EIP-712 digest of a receipt hash under `receiptDomain` / `receiptTypes` (what `signReceipt` signs). */
-const RECEIPT_DOMAIN_SEPARATOR = hashDomain({
-  domain: receiptDomain,
-  types: {
-    EIP712Domain: [
-      { name: "name", type: "string" },
-      { name: "version", type: "string" },
-    ],
-    ...receiptTypes,
-  },
-});
-const RECEIPT_TYPEHASH = keccak256(toHex("Receipt(bytes32 receiptHash)"));
 function receiptDigest(hash: Hex): Hex {
   const struct = keccak256(
     encodeAbiParameters([{ type: "bytes32" }, { type: "bytes32" }], [RECEIPT_TYPEHASH, hash]),
@@ -498,9 +493,7 @@ export function createGatewayService(ctx: NodeContext): GatewayService {
     const account = ctx.chain?.walletClient.account as { getHdKey?: () => { privateKey: Uint8Array | null } };
     const hd = account?.getHdKey?.().privateKey;
     const key = ctx.chain?.privateKey ?? (hd ? bytesToHex(hd) : undefined);
-    return key
-      ? { privateKey: key, domainSeparator: RECEIPT_DOMAIN_SEPARATOR, typeHash: RECEIPT_TYPEHASH }
-      : undefined;
+    return key ? receiptSigningKey(key) : undefined;
   }
   /** Hashes, signs and durably writes the receipt row; resolves with its hash and signature once committed. */
   async function writeReceipt(

@@ -3,23 +3,11 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { receiptDomain, receiptTypes } from "@tributary/core";
-import { type Hex, hashDomain, keccak256, toBytes, toHex } from "viem";
+import { type Hex, keccak256, toBytes, toHex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { beforeAll, describe, expect, it } from "vitest";
 import { createNode } from "../createNode.ts";
-import { createReceiptWriter } from "./createReceiptWriter.ts";
-
-const domainSeparator = hashDomain({
-  domain: receiptDomain,
-  types: {
-    EIP712Domain: [
-      { name: "name", type: "string" },
-      { name: "version", type: "string" },
-    ],
-    ...receiptTypes,
-  },
-});
-const typeHash = keccak256(toHex("Receipt(bytes32 receiptHash)"));
+import { createReceiptWriter, receiptSigningKey } from "./createReceiptWriter.ts";
 
 /** A receipt text with multi-byte characters (the hash is over its UTF-8 bytes). */
 function randomText(i: number): string {
@@ -47,7 +35,7 @@ describe("receipt writer: durable group commit, hashes and signatures on its own
       const writer = createReceiptWriter({
         path,
         onCommitted: (t) => totals.push(new Map(t)),
-        signer: { privateKey: key, domainSeparator, typeHash },
+        signer: receiptSigningKey(key),
         nativeSecp256k1: native,
       });
       const payer = `0x${randomBytes(20).toString("hex")}`;

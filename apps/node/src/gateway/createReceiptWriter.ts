@@ -1,7 +1,8 @@
 import { createRequire } from "node:module";
 import { dirname } from "node:path";
 import { Worker } from "node:worker_threads";
-import type { Hex } from "viem";
+import { receiptDomain, receiptTypes } from "@tributary/core";
+import { type Hex, hashDomain, keccak256, toHex } from "viem";
 import type { ReceiptRow } from "../db/schema.ts";
 
 /**
@@ -19,6 +20,31 @@ export type ReceiptSigningKey = {
   /** `keccak256("Receipt(bytes32 receiptHash)")`. */
   typeHash: Hex;
 };
+
+/** EIP-712 domain separator of receipt signatures (`receiptDomain`, `receiptTypes` in core). */
+export const RECEIPT_DOMAIN_SEPARATOR: Hex = hashDomain({
+  domain: receiptDomain,
+  types: {
+    EIP712Domain: [
+      { name: "name", type: "string" },
+      { name: "version", type: "string" },
+    ],
+    ...receiptTypes,
+  },
+});
+
+/** Type hash of `Receipt(bytes32 receiptHash)`. */
+export const RECEIPT_TYPEHASH: Hex = keccak256(toHex("Receipt(bytes32 receiptHash)"));
+
+/**
+ * What the writer thread needs to sign receipts with `privateKey`.
+ *
+ * @example
+ * createReceiptWriter({ path, onCommitted, signer: receiptSigningKey(key) });
+ */
+export function receiptSigningKey(privateKey: Hex): ReceiptSigningKey {
+  return { privateKey, domainSeparator: RECEIPT_DOMAIN_SEPARATOR, typeHash: RECEIPT_TYPEHASH };
+}
 
 /** The writer thread's signing implementation: `none` when it does not sign. */
 export type ReceiptSignerKind = "libsecp256k1" | "noble" | "none";
