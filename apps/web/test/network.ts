@@ -13,13 +13,8 @@ import {
   type NodeContext,
   type TributaryNode,
 } from "@tributary/node";
-import {
-  approveAndDeposit,
-  createNodeClient,
-  createTributaryClient,
-  mintTokens,
-  signUpload,
-} from "@tributary/sdk";
+import { contributeAndPublish } from "@tributary/node/testing";
+import { approveAndDeposit, createNodeClient, createTributaryClient, mintTokens } from "@tributary/sdk";
 import type { Hono } from "hono";
 import type { LocalAccount } from "viem";
 import { distDir } from "./browser.ts";
@@ -69,16 +64,6 @@ export async function startNetwork(params: {
   };
 }
 
-async function eventually<T>(read: () => Promise<T>, ok: (v: T) => boolean, what: string): Promise<T> {
-  const end = Date.now() + 20_000;
-  for (;;) {
-    const v = await read();
-    if (ok(v)) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 /**
  * Through the API (no browser): a datanet with the two texts accepted and published as version 1.
  *
@@ -95,31 +80,16 @@ export async function publishDatanet(
     policy: { curated: true, minStake: 0n, license: "CC-BY-4.0" },
   });
   const datanetId = BigInt(raw);
-  const staged = await api.stageUpload({
+  await contributeAndPublish({
+    url,
     datanetId,
-    contributor: contributor.address,
-    files: [
+    contributor,
+    documents: [
       { name: "whale.txt", content: TEXTS.whale },
       { name: "chat.txt", content: TEXTS.chat },
     ],
+    ...(operatorToken ? { operatorToken } : {}),
   });
-  const done = await api.submitUpload(staged.id, await signUpload(staged, contributor));
-  const ids = done.documents.map((d) => BigInt(d.contributionId as string));
-  await eventually(
-    () => api.listContributions(datanetId, { status: "Pending" }),
-    (p) => p.items.length === ids.length,
-    "pending contributions",
-  );
-  await api.review(
-    datanetId,
-    ids.map((contributionId) => ({ contributionId, verdict: "accept" as const })),
-  );
-  await eventually(
-    () => api.listContributions(datanetId, { status: "Accepted" }),
-    (p) => p.items.length === ids.length,
-    "accepted contributions",
-  );
-  await api.publishVersion(datanetId);
   return datanetId;
 }
 

@@ -13,7 +13,8 @@ import { concat, getAddress, type Hex, keccak256 } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fetchVersionIndex } from "../datanets/publish/fetchVersionIndex.ts";
 import { cidForSha256 } from "../store/cid.ts";
-import { contributeAndPublish, type PaidNetwork, setupPaidNetwork } from "./testing/paidNetwork.ts";
+import { contributeAndPublish } from "../testing/contributeAndPublish.ts";
+import { type PaidNetwork, setupPaidNetwork } from "./testing/paidNetwork.ts";
 
 type Json = Record<string, unknown>;
 
@@ -71,7 +72,8 @@ describe("models over several datanet versions: ∞-gram and external, served, c
         .where("version", "=", 1)
         .executeTakeFirstOrThrow()
     ).index_id;
-    const a2 = await contributeAndPublish(main!, {
+    const a2 = await contributeAndPublish({
+      url: main!.url,
       datanetId: a,
       contributor: net.chain.accounts[1]!,
       documents: [A_V2_EXTRA],
@@ -83,7 +85,8 @@ describe("models over several datanet versions: ∞-gram and external, served, c
       policy: { curated: true, minStake: 0n, license: "CC-BY-4.0" },
     });
     datanetB = BigInt(created.datanetId);
-    const b1 = await contributeAndPublish(main!, {
+    const b1 = await contributeAndPublish({
+      url: main!.url,
       datanetId: datanetB,
       contributor: net.chain.accounts[2]!,
       documents: B_DOCUMENTS,

@@ -12,7 +12,6 @@ import {
   mintTokens,
   registerAgent,
   requestWithdrawal,
-  signUpload,
 } from "@tributary/sdk";
 import OpenAI from "openai";
 import type { Address } from "viem";
@@ -20,6 +19,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createNode, type TributaryNode } from "../createNode.ts";
 import { createDatanetRoutes, createVersionRoutes } from "../datanets/index.ts";
 import { listPayers, settlementHandlers } from "../indexer/index.ts";
+import { contributeAndPublish } from "../testing/contributeAndPublish.ts";
+import { eventually } from "../testing/eventually.ts";
 import { createGatewayRoutes } from "./createGatewayRoutes.ts";
 import { createGatewayService, type GatewayService } from "./createGatewayService.ts";
 
@@ -110,16 +111,6 @@ describe("payable OpenAI-compatible gateway (openai client → node → ∞-gram
       body: JSON.stringify(body),
     });
 
-  async function eventually<T>(read: () => Promise<T>, ok: (v: T) => boolean, what: string): Promise<T> {
-    const end = Date.now() + 20_000;
-    for (;;) {
-      const v = await read();
-      if (ok(v)) return v;
-      if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-
   async function receiptRows(id?: string) {
     let q = node.db.selectFrom("receipts").selectAll();
     if (id) q = q.where("id", "=", id);
@@ -176,10 +167,11 @@ describe("payable OpenAI-compatible gateway (openai client → node → ∞-gram
       policy: { curated: true, minStake: 0n, license: "CC-BY-4.0" },
     });
     datanetId = BigInt(raw);
-    const staged = await api.stageUpload({
+    ({ contributionIds } = await contributeAndPublish({
+      url,
       datanetId,
-      contributor: contributor.address,
-      files: [
+      contributor,
+      documents: [
         {
           name: "whale.txt",
           content:
@@ -191,25 +183,7 @@ describe("payable OpenAI-compatible gateway (openai client → node → ∞-gram
             "User: Tell me about the whale.\nAssistant: The great white whale swam north past the ice, and the crew of the Pequod followed it for forty days.",
         },
       ],
-    });
-    const done = await api.submitUpload(staged.id, await signUpload(staged, contributor));
-    const ids = done.documents.map((d) => BigInt(d.contributionId as string));
-    contributionIds = ids;
-    await eventually(
-      () => api.listContributions(datanetId, { status: "Pending" }),
-      (p) => p.items.length === 2,
-      "pending contributions",
-    );
-    await api.review(
-      datanetId,
-      ids.map((contributionId) => ({ contributionId, verdict: "accept" as const })),
-    );
-    await eventually(
-      () => api.listContributions(datanetId, { status: "Accepted" }),
-      (p) => p.items.length === 2,
-      "accepted contributions",
-    );
-    await api.publishVersion(datanetId);
+    }));
 
     await gateway.registerInfinigramModel({
       datanetId,
@@ -892,12 +866,12 @@ describe("payable OpenAI-compatible gateway (openai client → node → ∞-gram
   }, 60_000);
 
   it("attributes an external model against every trained-on version (union of their documents)", async () => {
-    const api = createNodeClient({ baseUrl: url });
     const contributor = chain.accounts[6]!;
-    const staged = await api.stageUpload({
+    const { version } = await contributeAndPublish({
+      url,
       datanetId,
-      contributor: contributor.address,
-      files: [
+      contributor,
+      documents: [
         {
           name: "ice.txt",
           content:
@@ -905,25 +879,7 @@ describe("payable OpenAI-compatible gateway (openai client → node → ∞-gram
         },
       ],
     });
-    const done = await api.submitUpload(staged.id, await signUpload(staged, contributor));
-    const newId = BigInt(done.documents[0]!.contributionId as string);
-    await eventually(
-      () => api.listContributions(datanetId, { status: "Pending" }),
-      (p) => p.items.length === 1,
-      "the new contribution",
-    );
-    await api.review(datanetId, [{ contributionId: newId, verdict: "accept" as const }]);
-    await eventually(
-      () => api.listContributions(datanetId, { status: "Accepted" }),
-      (p) => p.items.length === 3,
-      "3 accepted contributions",
-    );
-    await api.publishVersion(datanetId);
-    await eventually(
-      () => node.db.selectFrom("version_indexes").selectAll().where("version", "=", 2).execute(),
-      (r) => r.length === 1,
-      "version 2 indexed",
-    );
+    expect(version).toBe(2);
     const upstream = (await gateway.getModel("whale-ext")).upstream!;
     const res = await post("/v1/models", {
       name: "whale-ext-2v",

@@ -8,14 +8,15 @@ import {
   createNodeClient,
   createTributaryClient,
   mintTokens,
-  signUpload,
   type TributaryClient,
 } from "@tributary/sdk";
-import type { Address, LocalAccount } from "viem";
+import type { Address } from "viem";
 import { createNode, type TributaryNode } from "../../createNode.ts";
 import { createDatanetRoutes, createVersionRoutes } from "../../datanets/index.ts";
 import { createGatewayRoutes } from "../../gateway/createGatewayRoutes.ts";
 import { createGatewayService, type GatewayService } from "../../gateway/createGatewayService.ts";
+import { contributeAndPublish } from "../../testing/contributeAndPublish.ts";
+import { eventually } from "../../testing/eventually.ts";
 import { type CreateEpochRoutesOptions, createEpochRoutes } from "../createEpochRoutes.ts";
 
 /** Texts of the test datanet: enough overlap with the prompts for attributed continuations. */
@@ -45,17 +46,6 @@ export type PaidNetwork = {
   advance(seconds: number): Promise<void>;
   stop(): Promise<void>;
 };
-
-/** Polls `read` until `ok` holds (20 s at most). */
-export async function eventually<T>(read: () => Promise<T>, ok: (v: T) => boolean, what: string): Promise<T> {
-  const end = Date.now() + 20_000;
-  for (;;) {
-    const v = await read();
-    if (ok(v)) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 /**
  * Sets up a paid network for epoch tests: anvil with Tributary deployed (attestors = the nodes' keys,
@@ -114,7 +104,7 @@ export async function setupPaidNetwork(
   });
   const datanetId = BigInt(raw);
   // The other nodes index the version themselves when they first verify (from node 0's export).
-  await contributeAndPublish(main, { datanetId, contributor, documents: DOCUMENTS });
+  await contributeAndPublish({ url: main.url, datanetId, contributor, documents: DOCUMENTS });
 
   const gateway = createGatewayService(main.node.ctx);
   const model = "whale-ig";
@@ -171,53 +161,6 @@ export async function setupPaidNetwork(
       await chain.stop();
     },
   };
-}
-
-/**
- * Contributes `documents` to `datanetId` (signed by `contributor`), accepts them all and publishes the next
- * version through `main`; returns the version and its index id.
- */
-export async function contributeAndPublish(
-  main: PaidNode,
-  params: { datanetId: bigint; contributor: LocalAccount; documents: readonly string[] },
-): Promise<{ version: number; indexId: string; contributionIds: bigint[] }> {
-  const { datanetId, contributor, documents } = params;
-  const api = createNodeClient({ baseUrl: main.url });
-  const before = await api.listContributions(datanetId, { status: "Accepted" });
-  const staged = await api.stageUpload({
-    datanetId,
-    contributor: contributor.address,
-    files: documents.map((content, i) => ({ name: `doc${i}.txt`, content })),
-  });
-  const done = await api.submitUpload(staged.id, await signUpload(staged, contributor));
-  const ids = done.documents.map((d) => BigInt(d.contributionId as string));
-  await eventually(
-    () => api.listContributions(datanetId, { status: "Pending" }),
-    (p) => p.items.length === documents.length,
-    "pending contributions",
-  );
-  await api.review(
-    datanetId,
-    ids.map((contributionId) => ({ contributionId, verdict: "accept" as const })),
-  );
-  await eventually(
-    () => api.listContributions(datanetId, { status: "Accepted" }),
-    (p) => p.items.length === before.items.length + documents.length,
-    "accepted contributions",
-  );
-  const published = await api.publishVersion(datanetId);
-  await eventually(
-    () =>
-      main.node.db
-        .selectFrom("version_indexes")
-        .select("index_id")
-        .where("datanet_id", "=", Number(datanetId))
-        .where("version", "=", published.version)
-        .executeTakeFirst(),
-    (r) => r?.index_id === published.indexId,
-    "the published version's index",
-  );
-  return { version: published.version, indexId: published.indexId, contributionIds: ids };
 }
 
 function anvilAddress(i: number): Address {
