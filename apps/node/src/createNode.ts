@@ -1,4 +1,5 @@
 import { mkdirSync, readFileSync } from "node:fs";
+import type { Server as NetServer } from "node:net";
 import { join, resolve } from "node:path";
 import { serve } from "@hono/node-server";
 import { agentRegistryAbi, datanetRegistryAbi, modelRegistryAbi, settlementAbi } from "@tributary/abi";
@@ -33,7 +34,26 @@ import { createLocalContentStore } from "./store/index.ts";
 export type NodeConfig = {
   /** Folder for the database, content store and index files. */
   dataDir: string;
-  http?: { host?: string; port?: number; maxBodyBytes?: number };
+  http?: {
+    host?: string;
+    port?: number;
+    maxBodyBytes?: number;
+    /**
+     * Requests per minute per client address on the costly public routes (relayed claims, finalize,
+     * verify, co-sign, attribution, uploads; see `COSTLY_PUBLIC_ROUTES`); 0 = none. Default 60.
+     */
+    clientRateLimitPerMinute?: number;
+    /** Reverse proxies whose `X-Forwarded-For` is trusted for the client address (default 0). */
+    trustProxyHops?: number;
+    /** A client must send its request headers within this time (slow-header attacks); default 15 s. */
+    headersTimeoutMs?: number;
+    /** A client must send its whole request (headers and body) within this time; default 120 s. */
+    requestTimeoutMs?: number;
+    /** An idle keep-alive connection is closed after this time; default 5 s. */
+    keepAliveTimeoutMs?: number;
+    /** Open connections at most; more are refused at accept (default 1,024). */
+    maxConnections?: number;
+  };
   /** How many decoded attribution indexes to keep in memory. */
   indexCacheSize?: number;
   /** Chain connection; without it the node serves only chain-free routes (attribution audits). */
@@ -285,6 +305,10 @@ export async function createNode(config: NodeConfig): Promise<TributaryNode> {
     metrics,
     log,
     ready,
+    clientRateLimit: {
+      perMinute: config.http?.clientRateLimitPerMinute ?? 60,
+      trustProxyHops: config.http?.trustProxyHops ?? 0,
+    },
     routes: [createAttributionRoutes({ loadIndex }), ...(config.routes ?? []).map((make) => make(ctx))],
   });
 
@@ -312,10 +336,24 @@ export async function createNode(config: NodeConfig): Promise<TributaryNode> {
     async listen() {
       const host = config.http?.host ?? "127.0.0.1";
       const port = config.http?.port ?? 8787;
+      const limits = config.http ?? {};
       return await new Promise((resolveListen, reject) => {
-        server = serve({ fetch: app.fetch, hostname: host, port }, (info) =>
-          resolveListen({ url: `http://${host}:${info.port}` }),
+        server = serve(
+          {
+            fetch: app.fetch,
+            hostname: host,
+            port,
+            serverOptions: {
+              headersTimeout: limits.headersTimeoutMs ?? 15_000,
+              requestTimeout: limits.requestTimeoutMs ?? 120_000,
+              keepAliveTimeout: limits.keepAliveTimeoutMs ?? 5_000,
+              // How often Node checks the two timeouts above (its default, 30 s, lets a slow client linger).
+              connectionsCheckingInterval: 1_000,
+            },
+          },
+          (info) => resolveListen({ url: `http://${host}:${info.port}` }),
         );
+        (server as NetServer).maxConnections = limits.maxConnections ?? 1024;
         server.once("error", reject);
       });
     },

@@ -12,6 +12,8 @@ type NodeOptions = CommonOptions & {
   peers?: string;
   epochInterval: string;
   logFormat: string;
+  trustProxyHops: string;
+  clientRateLimit: string;
 };
 
 /**
@@ -37,6 +39,16 @@ export function registerNode(program: Command): void {
       "0",
     )
     .option("--log-format <format>", "json | human", "json")
+    .option(
+      "--trust-proxy-hops <n>",
+      "reverse proxies in front of the node whose X-Forwarded-For names the client (1 behind one TLS proxy)",
+      "0",
+    )
+    .option(
+      "--client-rate-limit <perMinute>",
+      "requests per minute per client address on costly public routes (claims, finalize, verify, co-sign, attribution, uploads); 0: none",
+      "60",
+    )
     .action(
       run(async (opts: NodeOptions) => {
         const port = Number(opts.port);
@@ -46,6 +58,16 @@ export function registerNode(program: Command): void {
         const interval = Number(opts.epochInterval);
         if (!Number.isFinite(interval) || interval < 0) {
           throw new UsageError(`--epoch-interval must be seconds, got "${opts.epochInterval}"`);
+        }
+        const trustProxyHops = Number(opts.trustProxyHops);
+        if (!Number.isInteger(trustProxyHops) || trustProxyHops < 0) {
+          throw new UsageError(`--trust-proxy-hops must be a whole number, got "${opts.trustProxyHops}"`);
+        }
+        const clientRateLimitPerMinute = Number(opts.clientRateLimit);
+        if (!Number.isInteger(clientRateLimitPerMinute) || clientRateLimitPerMinute < 0) {
+          throw new UsageError(
+            `--client-rate-limit must be a whole number per minute, got "${opts.clientRateLimit}"`,
+          );
         }
         const peers = (opts.peers ?? "")
           .split(",")
@@ -86,7 +108,13 @@ export function registerNode(program: Command): void {
             privateKey: chain.privateKey!,
             chain: chain.chain,
           },
-          http: { host: opts.host, port, maxBodyBytes: 64 * 1024 * 1024 },
+          http: {
+            host: opts.host,
+            port,
+            maxBodyBytes: 64 * 1024 * 1024,
+            trustProxyHops,
+            clientRateLimitPerMinute,
+          },
           ...(operatorToken ? { operatorToken } : {}),
           ...(opts.logFormat === "json" ? { log: createJsonLogger({ level: "info" }) } : {}),
           routes: [

@@ -4,6 +4,7 @@ import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
 import type { Logger } from "../context/NodeContext.ts";
 import { ApiError, type ApiErrorBody } from "./ApiError.ts";
+import { type ClientRateLimitParameters, clientRateLimit } from "./clientRateLimit.ts";
 import { createRouter, defineRoute, type RouteDoc, routeDocsOf } from "./defineRoute.ts";
 import { createJsonLogger, logRequest, REQUEST_ID, requestObserver } from "./logger.ts";
 import { createMetrics, type Metrics } from "./metrics.ts";
@@ -22,6 +23,8 @@ export type Readiness = {
 export type CreateAppParameters = {
   /** Largest request body accepted, in bytes. */
   maxBodyBytes?: number;
+  /** Per-client limit on the costly public routes (default: none). */
+  clientRateLimit?: ClientRateLimitParameters;
   /** Sub-apps to mount at the root, e.g. the attribution routes. */
   routes?: Hono[];
   /** Extra fields reported by `GET /health`. */
@@ -60,6 +63,7 @@ export function createApp(params: CreateAppParameters = {}): Hono {
   const metrics = params.metrics ?? createMetrics();
   const version = params.version ?? "0.0.0";
   registerHttpMetrics(app, metrics, log);
+  if (params.clientRateLimit) app.use("*", clientRateLimit(params.clientRateLimit));
   app.use(
     "*",
     bodyLimit({
