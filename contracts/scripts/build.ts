@@ -1,6 +1,8 @@
 /**
  * Compiles the contracts with solc-js and writes `as const` ABIs and bytecode into packages/abi.
  * Skips the compile when sources, settings and compiler are unchanged (`--force` compiles anyway).
+ * Plain JSON ABIs go to packages/abi/json/<Name>.json for tools outside TypeScript (cast, ethers, web3.py,
+ * block explorers' "verify and publish").
  * Test harness contracts (contracts/test/harness) go to contracts/out/harness.json, not into the ABI package.
  */
 
@@ -19,9 +21,15 @@ import {
 const generatedDir = resolve(contractsRoot, "../packages/abi/src/generated");
 const outDir = resolve(contractsRoot, "out");
 const buildInfoPath = join(generatedDir, "build-info.json");
+const jsonDir = resolve(contractsRoot, "../packages/abi/json");
 
 function camel(name: string): string {
   return name.charAt(0).toLowerCase() + name.slice(1);
+}
+
+/** Renders the plain JSON ABI of one contract (the form cast, ethers and web3.py read). */
+export function renderJsonAbi(c: CompiledContract): string {
+  return `${JSON.stringify(c.abi, null, 2)}\n`;
 }
 
 /** Renders the TypeScript module of one contract. Deterministic: same contract, same text. */
@@ -46,7 +54,7 @@ function main(): void {
   const force = process.argv.includes("--force");
   const sources = collectSources();
   const inputHash = hashInputs(sources, solcVersion());
-  if (!force && existsSync(buildInfoPath) && existsSync(join(outDir, "harness.json"))) {
+  if (!force && existsSync(buildInfoPath) && existsSync(join(outDir, "harness.json")) && existsSync(jsonDir)) {
     const info = JSON.parse(readFileSync(buildInfoPath, "utf8")) as { inputHash?: string };
     if (info.inputHash === inputHash) {
       console.log("contracts: up to date (sources unchanged), skipping compile; --force to rebuild");
@@ -72,9 +80,12 @@ function main(): void {
 
   rmSync(generatedDir, { recursive: true, force: true });
   mkdirSync(generatedDir, { recursive: true });
+  rmSync(jsonDir, { recursive: true, force: true });
+  mkdirSync(jsonDir, { recursive: true });
   const names: string[] = [];
   for (const c of production) {
     writeFileSync(join(generatedDir, `${c.name}.ts`), renderModule(c));
+    writeFileSync(join(jsonDir, `${c.name}.json`), renderJsonAbi(c));
     names.push(c.name);
   }
   names.sort();

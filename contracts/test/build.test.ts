@@ -1,10 +1,11 @@
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { beforeAll, describe, expect, it } from "vitest";
-import { renderModule } from "../scripts/build.ts";
+import { renderJsonAbi, renderModule } from "../scripts/build.ts";
 import { compileAll } from "../scripts/compile.ts";
 
 const generated = new URL("../../packages/abi/src/generated/", import.meta.url);
+const json = new URL("../../packages/abi/json/", import.meta.url);
 
 describe("contract build", () => {
   let result: ReturnType<typeof compileAll>;
@@ -27,6 +28,7 @@ describe("contract build", () => {
     for (const c of production) {
       expect(createHash("sha256").update(c.bytecode).digest("hex"), c.name).toBe(info.bytecodeSha256[c.name]);
       expect(renderModule(c), c.name).toBe(readFileSync(new URL(`${c.name}.ts`, generated), "utf8"));
+      expect(renderJsonAbi(c), `${c.name}.json`).toBe(readFileSync(new URL(`${c.name}.json`, json), "utf8"));
     }
   });
 
