@@ -62,6 +62,11 @@ describe("abuse: connections and per-client limits", () => {
     return { socket, closed };
   }
 
+  /** The connection's close, or "still open" if the node has not closed it within `ms`. */
+  function closedWithin<T>(closed: Promise<T>, ms: number): Promise<T | "still open"> {
+    return Promise.race([closed, new Promise<"still open">((r) => setTimeout(() => r("still open"), ms))]);
+  }
+
   async function healthyWithin(ms: number) {
     const t = performance.now();
     const res = await fetch(`${url}/health`, { signal: AbortSignal.timeout(ms) });
@@ -73,10 +78,7 @@ describe("abuse: connections and per-client limits", () => {
     const { socket, closed } = open();
     socket.write("GET /health HTTP/1.1\r\nHost: x\r\n");
     const drip = setInterval(() => socket.writable && socket.write("X-Drip: 1\r\n"), 300);
-    const outcome = await Promise.race([
-      closed,
-      new Promise<"still open">((r) => setTimeout(() => r("still open"), 6_000)),
-    ]);
+    const outcome = await closedWithin(closed, 6_000);
     clearInterval(drip);
     socket.destroy();
     expect(outcome).not.toBe("still open");
@@ -93,10 +95,7 @@ describe("abuse: connections and per-client limits", () => {
       "POST /v1/claims HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 10000\r\n\r\n",
     );
     const drip = setInterval(() => socket.writable && socket.write(" "), 300);
-    const outcome = await Promise.race([
-      closed,
-      new Promise<"still open">((r) => setTimeout(() => r("still open"), 7_000)),
-    ]);
+    const outcome = await closedWithin(closed, 7_000);
     clearInterval(drip);
     socket.destroy();
     expect(outcome).not.toBe("still open");
@@ -115,10 +114,7 @@ describe("abuse: connections and per-client limits", () => {
     // Give the server's accept loop a moment to count them.
     await new Promise((r) => setTimeout(r, 100));
     const extra = open();
-    const outcome = await Promise.race([
-      extra.closed,
-      new Promise<"still open">((r) => setTimeout(() => r("still open"), 2_000)),
-    ]);
+    const outcome = await closedWithin(extra.closed, 2_000);
     expect(outcome).not.toBe("still open");
     for (const { socket } of idle) socket.destroy();
     extra.socket.destroy();
