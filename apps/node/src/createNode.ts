@@ -33,7 +33,14 @@ import { createLocalContentStore } from "./store/index.ts";
 export type NodeConfig = {
   /** Folder for the database, content store and index files. */
   dataDir: string;
-  http?: { host?: string; port?: number; maxBodyBytes?: number };
+  http?: {
+    host?: string;
+    port?: number;
+    /** Largest body of a route without a limit of its own (the JSON routes), in bytes (default 64 KiB). */
+    maxBodyBytes?: number;
+    /** Body limits by route (`{ "POST /v1/chat/completions": 4 << 20 }`), over what the routes declare. */
+    routeBodyLimits?: Record<string, number>;
+  };
   /** How many decoded attribution indexes to keep in memory. */
   indexCacheSize?: number;
   /** Chain connection; without it the node serves only chain-free routes (attribution audits). */
@@ -281,6 +288,7 @@ export async function createNode(config: NodeConfig): Promise<TributaryNode> {
 
   const app = createApp({
     ...(config.http?.maxBodyBytes ? { maxBodyBytes: config.http.maxBodyBytes } : {}),
+    ...(config.http?.routeBodyLimits ? { routeBodyLimits: config.http.routeBodyLimits } : {}),
     version: NODE_VERSION,
     metrics,
     log,

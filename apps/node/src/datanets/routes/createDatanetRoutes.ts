@@ -298,12 +298,17 @@ export function createDatanetRoutes(ctx: NodeContext, options: CreateDatanetRout
       params: s.DatanetIdParams,
       body: s.StageUploadForm,
       bodyContentType: "multipart/form-data",
+      // readMultipart streams the body and stops at this limit (413 UPLOAD_TOO_LARGE).
+      maxBodyBytes: maxUploadBytes,
+      bodyReadByHandler: true,
       hints: idHint("datanet"),
       responses: { 201: { description: "The staged upload.", schema: s.UploadView } },
       errors: {
         400: ["NO_FILES", "TOO_MANY_FILES", "DUPLICATE_IN_UPLOAD", "INVALID_UTF8"],
         409: ["DUPLICATE_CONTENT", "DUPLICATE_IN_FLIGHT", "NEAR_DUPLICATE"],
         413: ["UPLOAD_TOO_LARGE"],
+        422: ["EXTRACTION_LIMIT"],
+        503: ["EXTRACTION_BUSY"],
       },
       handler: async ({ c, params }) => {
         const datanetId = BigInt(params.id);
