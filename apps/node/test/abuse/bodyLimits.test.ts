@@ -26,6 +26,9 @@ const LIMITS: Record<string, number> = {
   "POST /v1/completions": 1 * MiB,
   // 100,000 characters of text, each at most a 6-byte JSON escape, and the rest of the request.
   "POST /v1/attribution": 100_000 * 6 + 4096,
+  // 1,000 signatures; 10,000 verdicts.
+  "POST /v1/uploads/:id/submit": 256 * KiB,
+  "POST /v1/datanets/:id/review": 1 * MiB,
 };
 
 type Answer = {

@@ -367,6 +367,8 @@ export function createDatanetRoutes(ctx: NodeContext, options: CreateDatanetRout
       tags: ["uploads"],
       params: s.UploadIdParams,
       body: s.SubmitUploadBody,
+      // Up to 1,000 signatures of 134 characters each.
+      maxBodyBytes: 256 * 1024,
       hints: { body: 'Send {"signatures":["0x…"]}, one per signing.batches entry, in order.' },
       responses: { 200: { description: "The upload after submission.", schema: s.UploadView } },
       errors: {
@@ -415,6 +417,8 @@ export function createDatanetRoutes(ctx: NodeContext, options: CreateDatanetRout
       operator: true,
       params: s.DatanetIdParams,
       body: s.ReviewBody,
+      // Up to 10,000 verdicts of about 60 bytes each.
+      maxBodyBytes: 1024 * 1024,
       hints: {
         ...idHint("datanet"),
         body: 'Send {"reviews":[{"contributionId":"1","verdict":"accept"}]} (verdicts: accept, reject, rejectAndSlash).',
