@@ -225,7 +225,8 @@ export function createExtractionPool(limits: ExtractionLimits = {}): ExtractionP
   return {
     extract(fileName, bytes, options) {
       if (closed) return Promise.reject(new Error("the extraction pool is closed"));
-      if (queue.length >= maxQueue && slots.every((s) => s?.task))
+      // Files a free (or starting) worker will take at once do not count against the queue bound.
+      if (queue.length >= maxQueue + slots.filter((s) => !s?.task).length)
         return Promise.reject(
           new DatanetError(
             503,
