@@ -68,7 +68,8 @@ describe("createNode", () => {
   it("answers unknown routes and oversize bodies with the one JSON error shape", async () => {
     node = await createNode({
       dataDir: mkdtempSync(join(tmpdir(), "node-")),
-      http: { port: 0, maxBodyBytes: 1000 },
+      // The attribution route declares its own limit (its longest text); the node's overrides lower it.
+      http: { port: 0, maxBodyBytes: 1000, routeBodyLimits: { "POST /v1/attribution": 1000 } },
     });
     const { url } = await node.listen();
     const missing = await fetch(`${url}/nope`);

@@ -37,7 +37,10 @@ export type NodeConfig = {
   http?: {
     host?: string;
     port?: number;
+    /** Largest body of a route without a limit of its own (the JSON routes), in bytes (default 64 KiB). */
     maxBodyBytes?: number;
+    /** Body limits by route (`{ "POST /v1/chat/completions": 4 << 20 }`), over what the routes declare. */
+    routeBodyLimits?: Record<string, number>;
     /**
      * Requests per minute per client address on the costly public routes (relayed claims, finalize,
      * verify, co-sign, attribution, uploads; see `COSTLY_PUBLIC_ROUTES`); 0 = none. Default 60.
@@ -301,6 +304,7 @@ export async function createNode(config: NodeConfig): Promise<TributaryNode> {
 
   const app = createApp({
     ...(config.http?.maxBodyBytes ? { maxBodyBytes: config.http.maxBodyBytes } : {}),
+    ...(config.http?.routeBodyLimits ? { routeBodyLimits: config.http.routeBodyLimits } : {}),
     version: NODE_VERSION,
     metrics,
     log,

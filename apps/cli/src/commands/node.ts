@@ -108,13 +108,8 @@ export function registerNode(program: Command): void {
             privateKey: chain.privateKey!,
             chain: chain.chain,
           },
-          http: {
-            host: opts.host,
-            port,
-            maxBodyBytes: 64 * 1024 * 1024,
-            trustProxyHops,
-            clientRateLimitPerMinute,
-          },
+          // JSON routes take 64 KiB; uploads (64 MiB) and the gateway's completions (1 MiB) declare their own limits.
+          http: { host: opts.host, port, trustProxyHops, clientRateLimitPerMinute },
           ...(operatorToken ? { operatorToken } : {}),
           ...(opts.logFormat === "json" ? { log: createJsonLogger({ level: "info" }) } : {}),
           routes: [

@@ -197,11 +197,9 @@ async function up(opts: UpOptions): Promise<void> {
         chain: foundry,
         pollIntervalMs: 200,
       },
-      // Uploads carry whole files; the upload route applies its own limit per request.
-      http: {
-        port: httpWanted !== 0 && (await isPortFree(httpWanted)) ? httpWanted : 0,
-        maxBodyBytes: 64 * 1024 * 1024,
-      },
+      // JSON routes take small bodies (64 KiB); the upload route (64 MiB) and the gateway's completions (1 MiB)
+      // declare their own limits.
+      http: { port: httpWanted !== 0 && (await isPortFree(httpWanted)) ? httpWanted : 0 },
       operatorToken,
       ...(opts.logFormat === "json"
         ? {

@@ -1,10 +1,10 @@
 import { nodeSchemas as s } from "@tributary/sdk";
 import { Hono } from "hono";
-import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
 import type { Logger } from "../context/NodeContext.ts";
 import { ApiError, type ApiErrorBody } from "./ApiError.ts";
 import { type ClientRateLimitParameters, clientRateLimit } from "./clientRateLimit.ts";
+import { createBodyLimit, DEFAULT_JSON_BODY_BYTES, type RouteBodyLimit } from "./createBodyLimit.ts";
 import { createRouter, defineRoute, type RouteDoc, routeDocsOf } from "./defineRoute.ts";
 import { createJsonLogger, logRequest, REQUEST_ID, requestObserver } from "./logger.ts";
 import { createMetrics, type Metrics } from "./metrics.ts";
@@ -21,10 +21,18 @@ export type Readiness = {
 
 /** Options of {@link createApp}. */
 export type CreateAppParameters = {
-  /** Largest request body accepted, in bytes. */
+  /**
+   * Largest request body of a route that declares no limit of its own (JSON routes), in bytes (default 64 KiB).
+   * Routes that need more declare it (`RouteDoc.maxBodyBytes`: uploads 64 MiB, the gateway's completions 1 MiB).
+   */
   maxBodyBytes?: number;
   /** Per-client limit on the costly public routes (default: none). */
   clientRateLimit?: ClientRateLimitParameters;
+  /**
+   * Body limits by route, overriding what the routes declare: `{ "POST /v1/chat/completions": 4 << 20 }` (the
+   * path as the route is written, with `:params`).
+   */
+  routeBodyLimits?: Record<string, number>;
   /** Sub-apps to mount at the root, e.g. the attribution routes. */
   routes?: Hono[];
   /** Extra fields reported by `GET /health`. */
@@ -58,23 +66,21 @@ const startedAt = Date.now();
  */
 export function createApp(params: CreateAppParameters = {}): Hono {
   const app = new Hono();
-  const maxBodyBytes = params.maxBodyBytes ?? 1024 * 1024;
+  const maxBodyBytes = params.maxBodyBytes ?? DEFAULT_JSON_BODY_BYTES;
   const log = params.log ?? createJsonLogger({ level: "error" });
   const metrics = params.metrics ?? createMetrics();
   const version = params.version ?? "0.0.0";
   registerHttpMetrics(app, metrics, log);
   if (params.clientRateLimit) app.use("*", clientRateLimit(params.clientRateLimit));
+  let bodyLimits: RouteBodyLimit[] | undefined;
   app.use(
     "*",
-    bodyLimit({
-      maxSize: maxBodyBytes,
-      onError: () => {
-        throw new ApiError(
-          413,
-          "BODY_TOO_LARGE",
-          `request body is larger than ${maxBodyBytes} bytes`,
-          "Send a smaller body, or raise the node's http.maxBodyBytes.",
-        );
+    createBodyLimit({
+      defaultBytes: maxBodyBytes,
+      // The routes are mounted below; their limits are collected at the first request.
+      rules: () => {
+        bodyLimits ??= routeBodyLimitsOf(app, [own.app, ...(params.routes ?? [])], params);
+        return bodyLimits;
       },
     }),
   );
@@ -256,4 +262,23 @@ function documentedRoutes(app: Hono, subApps: Hono[], params: CreateAppParameter
     }
   }
   return docs;
+}
+
+/** The body limits the mounted routes declare, then the app's overrides (`"POST /v1/claims": bytes`). */
+function routeBodyLimitsOf(app: Hono, subApps: Hono[], params: CreateAppParameters): RouteBodyLimit[] {
+  const overrides: RouteBodyLimit[] = Object.entries(params.routeBodyLimits ?? {}).map(
+    ([route, maxBytes]) => {
+      const [method = "", path = ""] = route.split(" ");
+      return { method: method.toUpperCase(), path, maxBytes };
+    },
+  );
+  const declared = documentedRoutes(app, subApps, params)
+    .filter((d) => d.maxBodyBytes !== undefined)
+    .map((d) => ({
+      method: d.method.toUpperCase(),
+      path: d.path,
+      maxBytes: d.maxBodyBytes!,
+      ...(d.bodyReadByHandler ? { handlerReads: true } : {}),
+    }));
+  return [...overrides, ...declared];
 }

@@ -4,7 +4,7 @@ import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { z } from "zod";
 import type { NodeContext } from "../context/NodeContext.ts";
 import { ApiError } from "./ApiError.ts";
-import { parse, toJsonText } from "./json.ts";
+import { parse, parseJsonText, toJsonText } from "./json.ts";
 import { requireOperator } from "./requireOperator.ts";
 
 /** HTTP methods a route can have. */
@@ -44,6 +44,16 @@ export type RouteDoc = {
   responses: Record<number, ResponseDoc>;
   /** Error codes the route may answer with, by HTTP status (all in the `{ error: { code, message, hint } }` shape). */
   errors?: Record<number, string[]>;
+  /**
+   * Largest request body of this route, in bytes, enforced by `createApp` while the body is read (413
+   * `BODY_TOO_LARGE`). Absent: the app's default for JSON routes (64 KiB).
+   */
+  maxBodyBytes?: number;
+  /**
+   * The handler reads the body as a stream and enforces `maxBodyBytes` itself, with its own error (the multipart
+   * upload: `readMultipart`, 413 `UPLOAD_TOO_LARGE`), so the app does not buffer the body first.
+   */
+  bodyReadByHandler?: boolean;
 };
 
 /** The validated input a route handler receives. */
@@ -204,16 +214,7 @@ function mount(app: Hono, route: RouteDefinition, operator: MiddlewareHandler, v
     if (route.body && isJson(route.bodyContentType)) {
       const raw = await c.req.text();
       route.checkRawBody?.(raw);
-      let value: unknown;
-      if (raw.trim() !== "") {
-        try {
-          value = JSON.parse(raw);
-        } catch (cause) {
-          throw new ApiError(400, code, `the body is not JSON: ${(cause as Error).message}`, hint("body"), {
-            cause,
-          });
-        }
-      }
+      const value = parseJsonText(raw, { hint: hint("body"), code });
       body = parse(route.body, value, hint("body"), code);
     }
     const out = await route.handler({ c, params, query, body });

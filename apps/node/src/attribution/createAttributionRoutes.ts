@@ -63,6 +63,7 @@ export function createAttributionRoutes(parameters: CreateAttributionRoutesParam
       body: nodeSchemas.AttributionRequest,
       invalidCode: "INVALID_BODY",
       hints: { body: bodyHint },
+      maxBodyBytes: maxTextChars * 6 + 4096,
       // A JSON string escapes at most 6 bytes per code unit; anything longer cannot hold an acceptable text.
       checkRawBody: (raw) => {
         if (raw.length > maxTextChars * 6 + 4096) {

@@ -5,6 +5,7 @@ import { sql } from "kysely";
 import { type Address, getAddress, type Hex, isAddress } from "viem";
 import { z } from "zod";
 import { ApiError } from "../api/ApiError.ts";
+import { parseJsonText } from "../api/json.ts";
 import { requireOperator } from "../api/requireOperator.ts";
 import type { NodeContext } from "../context/NodeContext.ts";
 import { createEpochService, type EpochService, type EpochServiceOptions } from "./createEpochService.ts";
@@ -48,13 +49,8 @@ const verifyBody = z.object({ nodeURL: z.string().url().optional() });
 async function body<T>(c: Context, schema: z.ZodType<T>, allowEmpty = false): Promise<T> {
   let raw: unknown = {};
   const text = await c.req.text();
-  if (text.trim() !== "" || !allowEmpty) {
-    try {
-      raw = JSON.parse(text);
-    } catch {
-      throw new ApiError(400, "INVALID_JSON", "the request body is not JSON", "Send a JSON object body.");
-    }
-  }
+  if (text.trim() !== "" || !allowEmpty)
+    raw = parseJsonText(text, { hint: "Send a JSON object body.", allowEmpty: false });
   const parsed = schema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];

@@ -5,6 +5,7 @@ import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { type Address, getAddress, type Hex, isAddress } from "viem";
 import { z } from "zod";
 import { ApiError } from "../api/ApiError.ts";
+import { parseJsonText } from "../api/json.ts";
 import { requireOperator } from "../api/requireOperator.ts";
 import type { NodeContext } from "../context/NodeContext.ts";
 import {
@@ -170,14 +171,7 @@ export function renderChatPrompt(messages: z.infer<typeof chatBody>["messages"])
 }
 
 async function parseBody<T>(c: Context, schema: z.ZodType<T>, hint: string): Promise<T> {
-  let raw: unknown;
-  try {
-    raw = await c.req.json();
-  } catch (cause) {
-    throw new ApiError(400, "INVALID_JSON", "the request body is not JSON", "Send a JSON object body.", {
-      cause,
-    });
-  }
+  const raw = parseJsonText(await c.req.text(), { hint: "Send a JSON object body.", allowEmpty: false });
   const parsed = schema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];

@@ -123,6 +123,11 @@ export function buildOpenApiDocument(docs: readonly RouteDoc[], info: OpenApiInf
     };
     if (doc.params || doc.query || doc.body) addError(400, "INVALID_REQUEST");
     if (doc.operator) addError(401, "OPERATOR_TOKEN_REQUIRED");
+    if (doc.body) {
+      addError(413, "BODY_TOO_LARGE");
+      if ((doc.bodyContentType ?? "application/json").startsWith("application/json"))
+        addError(400, "JSON_TOO_COMPLEX");
+    }
     for (const [status, codes] of Object.entries(doc.errors ?? {}))
       for (const code of codes) addError(Number(status), code);
     for (const [status, codes] of Object.entries(errors)) responses[status] = errorResponse(codes);
@@ -137,6 +142,7 @@ export function buildOpenApiDocument(docs: readonly RouteDoc[], info: OpenApiInf
         ? {
             requestBody: {
               required: !doc.body.safeParse(undefined).success,
+              ...(doc.maxBodyBytes === undefined ? {} : { "x-max-body-bytes": doc.maxBodyBytes }),
               content: {
                 [doc.bodyContentType ?? "application/json"]: { schema: convert(doc.body, "input") },
               },

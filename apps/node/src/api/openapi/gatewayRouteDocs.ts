@@ -182,6 +182,12 @@ const ApiKeyView = z
   .loose()
   .meta({ id: "ApiKey" });
 
+/**
+ * Largest body of `POST /v1/chat/completions` and `POST /v1/completions` (1 MiB): prompts are text, and a model
+ * caps its own prompt size below this; an operator raises it with `http.routeBodyLimits`.
+ */
+export const DEFAULT_GATEWAY_BODY_BYTES = 1024 * 1024;
+
 /** OpenAPI entries of the OpenAI-compatible gateway routes (documentation only; shown when they are mounted). */
 export const gatewayRouteDocs: RouteDoc[] = [
   {
@@ -198,6 +204,7 @@ export const gatewayRouteDocs: RouteDoc[] = [
     description: auth,
     tags: ["gateway"],
     body: ChatCompletionRequest,
+    maxBodyBytes: DEFAULT_GATEWAY_BODY_BYTES,
     responses: {
       200: {
         description: "The completion; `text/event-stream` chunks when `stream` is true.",
@@ -214,6 +221,7 @@ export const gatewayRouteDocs: RouteDoc[] = [
     description: auth,
     tags: ["gateway"],
     body: CompletionRequest,
+    maxBodyBytes: DEFAULT_GATEWAY_BODY_BYTES,
     responses: {
       200: {
         description: "The completion; `text/event-stream` chunks when `stream` is true.",

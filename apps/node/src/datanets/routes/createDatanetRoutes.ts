@@ -298,12 +298,17 @@ export function createDatanetRoutes(ctx: NodeContext, options: CreateDatanetRout
       params: s.DatanetIdParams,
       body: s.StageUploadForm,
       bodyContentType: "multipart/form-data",
+      // readMultipart streams the body and stops at this limit (413 UPLOAD_TOO_LARGE).
+      maxBodyBytes: maxUploadBytes,
+      bodyReadByHandler: true,
       hints: idHint("datanet"),
       responses: { 201: { description: "The staged upload.", schema: s.UploadView } },
       errors: {
         400: ["NO_FILES", "TOO_MANY_FILES", "DUPLICATE_IN_UPLOAD", "INVALID_UTF8"],
         409: ["DUPLICATE_CONTENT", "DUPLICATE_IN_FLIGHT", "NEAR_DUPLICATE"],
         413: ["UPLOAD_TOO_LARGE"],
+        422: ["EXTRACTION_LIMIT"],
+        503: ["EXTRACTION_BUSY"],
       },
       handler: async ({ c, params }) => {
         const datanetId = BigInt(params.id);
@@ -362,6 +367,8 @@ export function createDatanetRoutes(ctx: NodeContext, options: CreateDatanetRout
       tags: ["uploads"],
       params: s.UploadIdParams,
       body: s.SubmitUploadBody,
+      // Up to 1,000 signatures of 134 characters each.
+      maxBodyBytes: 256 * 1024,
       hints: { body: 'Send {"signatures":["0x…"]}, one per signing.batches entry, in order.' },
       responses: { 200: { description: "The upload after submission.", schema: s.UploadView } },
       errors: {
@@ -410,6 +417,8 @@ export function createDatanetRoutes(ctx: NodeContext, options: CreateDatanetRout
       operator: true,
       params: s.DatanetIdParams,
       body: s.ReviewBody,
+      // Up to 10,000 verdicts of about 60 bytes each.
+      maxBodyBytes: 1024 * 1024,
       hints: {
         ...idHint("datanet"),
         body: 'Send {"reviews":[{"contributionId":"1","verdict":"accept"}]} (verdicts: accept, reject, rejectAndSlash).',

@@ -4,7 +4,6 @@ import {
   createLshIndex,
   type DocumentFormat,
   estimateJaccard,
-  extractDocuments,
   type JsonValue,
 } from "@tributary/core";
 import { ContractRevertError, getContributionIdOf, getDatanet } from "@tributary/sdk";
@@ -19,7 +18,7 @@ import { getUpload, type UploadView } from "./getUpload.ts";
 import type { NearDuplicateFlag } from "./nearDuplicates.ts";
 import { signatureBytes } from "./nearDuplicates.ts";
 import { releaseDocuments } from "./releaseDocuments.ts";
-import { requireChain, type UploadDeps } from "./uploadContext.ts";
+import { extractionPoolOf, requireChain, type UploadDeps } from "./uploadContext.ts";
 
 /** One uploaded file: its name (the extension picks the format) and its bytes. */
 export type UploadFile = { name: string; bytes: Uint8Array };
@@ -116,10 +115,12 @@ export async function stageUpload(
   }
   const settings = await getDatanetSettings(ctx.db, params.datanetId, options.nearDuplicateThreshold);
 
-  // 1. Extract everything in memory; the first bad file refuses the whole upload.
+  // 1. Extract everything (on the extraction workers, with time and memory limits); the first bad file refuses
+  // the whole upload.
   const docs: Prepared[] = [];
+  const pool = extractionPoolOf(deps);
   for (const file of params.files) {
-    const result = await extractDocuments(file.name, file.bytes, {
+    const result = await pool.extract(file.name, file.bytes, {
       ...options.extract,
       maxBytes: options.maxFileBytes,
     });
@@ -127,7 +128,6 @@ export async function stageUpload(
       const e = result.error;
       const status = e.code === "FILE_TOO_LARGE" || e.code === "TOO_MANY_DOCUMENTS" ? 413 : 400;
       throw new DatanetError(status, e.code, e.message, e.hint, {
-        cause: e,
         details: { file: e.file, ...(e.line === undefined ? {} : { line: e.line }) },
       });
     }

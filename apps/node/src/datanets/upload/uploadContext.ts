@@ -1,5 +1,6 @@
 import type { ExtractOptions } from "@tributary/core";
 import type { ChainContext, NodeContext } from "../../context/NodeContext.ts";
+import { createExtractionPool, type ExtractionLimits, type ExtractionPool } from "./createExtractionPool.ts";
 import { createMutex, type Mutex } from "./createMutex.ts";
 import { DatanetError } from "./errors.ts";
 import { createNearDuplicateIndex, type NearDuplicateIndex } from "./nearDuplicates.ts";
@@ -24,13 +25,16 @@ export type UploadOptions = {
   receiptTimeoutMs?: number;
   /** Format options passed to `extractDocuments` (CSV column and delimiter, PDF pages, DOCX limits). */
   extract?: Omit<ExtractOptions, "maxBytes">;
+  /** Limits of the extraction worker threads (pool size, queue, time, memory); see `createExtractionPool`. */
+  extraction?: ExtractionLimits;
   /** Clock in milliseconds (tests move it to expire uploads). */
   now?: () => number;
 };
 
 /** Options with defaults filled in. */
-export type ResolvedUploadOptions = Required<Omit<UploadOptions, "extract">> & {
+export type ResolvedUploadOptions = Required<Omit<UploadOptions, "extract" | "extraction">> & {
   extract: Omit<ExtractOptions, "maxBytes">;
+  extraction: ExtractionLimits;
 };
 
 /** State shared by every upload and curation service of one node context (one process per data directory). */
@@ -44,6 +48,8 @@ export type SharedUploadState = {
   /** Uploads this process is storing right now: recovery must not roll them back. */
   active: Set<string>;
   nearDuplicates: NearDuplicateIndex;
+  /** The extraction worker pool, started by the first upload (see {@link extractionPoolOf}). */
+  extraction?: ExtractionPool;
 };
 
 /** What every upload operation receives. */
@@ -97,6 +103,7 @@ export function resolveUploadOptions(options: UploadOptions = {}): ResolvedUploa
     nearDuplicateThreshold: options.nearDuplicateThreshold ?? 0.8,
     receiptTimeoutMs: options.receiptTimeoutMs ?? 60_000,
     extract: options.extract ?? {},
+    extraction: options.extraction ?? {},
     now: options.now ?? Date.now,
   };
 }
@@ -116,4 +123,16 @@ export function requireChain(ctx: NodeContext): ChainContext {
       "Start the node with a chain (rpcUrl, deployment, account) to use datanets.",
     );
   return ctx.chain;
+}
+
+/**
+ * The node context's extraction worker pool, created on first use with the limits of the service that first
+ * needs it (one pool per process, so that extraction never takes more cores than configured).
+ *
+ * @example
+ * const result = await extractionPoolOf(deps).extract("a.pdf", bytes, {});
+ */
+export function extractionPoolOf(deps: UploadDeps): ExtractionPool {
+  deps.state.extraction ??= createExtractionPool(deps.options.extraction);
+  return deps.state.extraction;
 }
