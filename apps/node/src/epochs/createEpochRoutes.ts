@@ -6,6 +6,7 @@ import { type Address, getAddress, type Hex, isAddress } from "viem";
 import { z } from "zod";
 import { ApiError } from "../api/ApiError.ts";
 import { requireOperator } from "../api/requireOperator.ts";
+import { requireWellFormed } from "../api/requireWellFormed.ts";
 import type { NodeContext } from "../context/NodeContext.ts";
 import { createEpochService, type EpochService, type EpochServiceOptions } from "./createEpochService.ts";
 import { epochOfRowid, epochRanges, parseEpochParam, receiptRange, toEpochView } from "./epochRecords.ts";
@@ -55,6 +56,7 @@ async function body<T>(c: Context, schema: z.ZodType<T>, allowEmpty = false): Pr
       throw new ApiError(400, "INVALID_JSON", "the request body is not JSON", "Send a JSON object body.");
     }
   }
+  requireWellFormed(raw, "body");
   const parsed = schema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];

@@ -6,6 +6,7 @@ import { type Address, getAddress, type Hex, isAddress } from "viem";
 import { z } from "zod";
 import { ApiError } from "../api/ApiError.ts";
 import { requireOperator } from "../api/requireOperator.ts";
+import { requireWellFormed } from "../api/requireWellFormed.ts";
 import type { NodeContext } from "../context/NodeContext.ts";
 import {
   type AgentTerms,
@@ -178,6 +179,7 @@ async function parseBody<T>(c: Context, schema: z.ZodType<T>, hint: string): Pro
       cause,
     });
   }
+  requireWellFormed(raw, "body");
   const parsed = schema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
