@@ -1,3 +1,6 @@
+import { createHash } from "node:crypto";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
 import { getDatanetCount } from "@tributary/sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type PaidNetwork, setupPaidNetwork } from "../../src/epochs/testing/paidNetwork.ts";
@@ -206,5 +209,117 @@ describe("abuse: ill-formed Unicode text (lone UTF-16 surrogates) in request bod
     expectInvalidText(await post("/v1/epochs/1/verify", { nodeURL: `http://a${LONE}.example` }), "nodeURL");
     expect(await counts()).toEqual(before);
     await expectHealthy();
+  });
+
+  it("an upstream model's ill-formed output becomes U+FFFD before it is hashed, stored or sent; the epoch verifies", async () => {
+    // An OpenAI-compatible upstream on loopback that answers lone surrogates (JSON escapes), and in a stream a
+    // well-formed pair split over two deltas.
+    const deltas = ["The whale ", "\ud83d", "\udc33 and ", "\udc00", " rose."];
+    const upstream: Server = createServer((req, res) => {
+      let raw = "";
+      req.on("data", (d) => {
+        raw += String(d);
+      });
+      req.on("end", () => {
+        const body = JSON.parse(raw) as { stream?: boolean };
+        if (body.stream) {
+          res.writeHead(200, { "content-type": "text/event-stream" });
+          for (const d of deltas) {
+            res.write(`data: ${JSON.stringify({ choices: [{ index: 0, delta: { content: d } }] })}\n\n`);
+          }
+          res.end("data: [DONE]\n\n");
+          return;
+        }
+        res.writeHead(200, { "content-type": "application/json" });
+        res.end(
+          JSON.stringify({
+            choices: [
+              {
+                index: 0,
+                message: { role: "assistant", content: `The whale${LONE} rose.` },
+                finish_reason: "stop",
+              },
+            ],
+          }),
+        );
+      });
+    });
+    await new Promise<void>((resolve) => upstream.listen(0, "127.0.0.1", resolve));
+    try {
+      const port = (upstream.address() as AddressInfo).port;
+      const registered = await post("/v1/models", {
+        name: "whale-upstream",
+        kind: "external",
+        upstream: { baseURL: `http://127.0.0.1:${port}/v1`, model: "m" },
+        trainedOn: [{ datanetId: net.datanetId.toString(), version: 1 }],
+        pricing: { perCall: "1000", per1kOutputTokens: "5000" },
+        split: { ownerBps: 3000, dataBps: 7000 },
+      });
+      expect(registered.status, JSON.stringify(registered.body)).toBe(201);
+      const auth = { authorization: `Bearer ${net.payers[1]!.key}` };
+      const sha = (t: string) => `0x${createHash("sha256").update(t, "utf8").digest("hex")}`;
+      const db = net.nodes[0]!.node.db;
+
+      const plain = await fetch(`${url}/v1/chat/completions`, {
+        method: "POST",
+        headers: { "content-type": "application/json", ...auth },
+        body: JSON.stringify({
+          model: "whale-upstream",
+          messages: [{ role: "user", content: "The whale?" }],
+        }),
+      });
+      expect(plain.status).toBe(200);
+      const answer = (await plain.json()) as {
+        choices: { message: { content: string } }[];
+        tributary: { receipt: { id: string; outputHash: string } };
+      };
+      expect(answer.choices[0]!.message.content).toBe("The whale\ufffd rose.");
+      expect(answer.tributary.receipt.outputHash).toBe(sha("The whale\ufffd rose."));
+      const stored = await db
+        .selectFrom("receipts")
+        .select("output")
+        .where("id", "=", answer.tributary.receipt.id)
+        .executeTakeFirstOrThrow();
+      expect(stored.output).toBe("The whale\ufffd rose.");
+
+      const streamed = await fetch(`${url}/v1/chat/completions`, {
+        method: "POST",
+        headers: { "content-type": "application/json", ...auth },
+        body: JSON.stringify({
+          model: "whale-upstream",
+          stream: true,
+          messages: [{ role: "user", content: "The whale?" }],
+        }),
+      });
+      expect(streamed.status).toBe(200);
+      const id = streamed.headers.get("x-tributary-receipt");
+      const text = await streamed.text();
+      const pieces = text
+        .split("\n\n")
+        .map((e) => e.replace(/^data: /, ""))
+        .filter((e) => e.startsWith("{"))
+        .map(
+          (e) =>
+            (JSON.parse(e) as { choices?: { delta?: { content?: string } }[] }).choices?.[0]?.delta?.content,
+        )
+        .filter((c): c is string => typeof c === "string");
+      for (const piece of pieces) expect(piece.isWellFormed()).toBe(true);
+      expect(pieces.join("")).toBe("The whale \ud83d\udc33 and \ufffd rose.");
+      const row = await db
+        .selectFrom("receipts")
+        .select(["output", "receipt_json"])
+        .where("id", "=", id ?? "")
+        .executeTakeFirstOrThrow();
+      expect(row.output).toBe("The whale \ud83d\udc33 and \ufffd rose.");
+      expect(JSON.parse(row.receipt_json).outputHash).toBe(sha(row.output));
+
+      // Everything served in this file settles and verifies (prompts and outputs hashed as stored).
+      const closed = await post("/v1/epochs/close", {});
+      expect(closed.status, JSON.stringify(closed.body)).toBe(201);
+      const verified = await post(`/v1/epochs/${closed.body.epoch}/verify`, {});
+      expect(verified.body, JSON.stringify(verified.body)).toMatchObject({ ok: true });
+    } finally {
+      await new Promise((resolve) => upstream.close(resolve));
+    }
   });
 });
