@@ -220,7 +220,7 @@ function mount(app: Hono, route: RouteDefinition, operator: MiddlewareHandler, v
           });
         }
       }
-      requireWellFormed(value, "body");
+      requireWellFormed(value, "body", raw);
       body = parse(route.body, value, hint("body"), code);
     }
     const out = await route.handler({ c, params, query, body });

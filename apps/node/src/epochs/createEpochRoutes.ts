@@ -57,7 +57,7 @@ async function body<T>(c: Context, schema: z.ZodType<T>, allowEmpty = false): Pr
       throw new ApiError(400, "INVALID_JSON", "the request body is not JSON", "Send a JSON object body.");
     }
   }
-  requireWellFormed(raw, "body");
+  requireWellFormed(raw, "body", text);
   const parsed = schema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];

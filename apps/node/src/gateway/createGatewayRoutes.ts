@@ -172,14 +172,16 @@ export function renderChatPrompt(messages: z.infer<typeof chatBody>["messages"])
 
 async function parseBody<T>(c: Context, schema: z.ZodType<T>, hint: string): Promise<T> {
   let raw: unknown;
+  let text: string;
   try {
-    raw = await c.req.json();
+    text = await c.req.text();
+    raw = JSON.parse(text);
   } catch (cause) {
     throw new ApiError(400, "INVALID_JSON", "the request body is not JSON", "Send a JSON object body.", {
       cause,
     });
   }
-  requireWellFormed(raw, "body");
+  requireWellFormed(raw, "body", text);
   const parsed = schema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
