@@ -98,6 +98,13 @@ export async function quarantineAndRecut(
 ): Promise<{ row: EpochRow; quarantined: string[] }> {
   const quarantined: string[] = [];
   await ctx.db.transaction().execute(async (trx) => {
+    // Write first, so the transaction holds SQLite's write lock before it reads: the gateway's receipt writer
+    // (another connection) cannot commit between our read of `payer_charges` and our update of it.
+    await trx
+      .updateTable("epochs")
+      .set({ updated_at: new Date().toISOString() })
+      .where("epoch", "=", row.epoch)
+      .execute();
     const current = await trx
       .selectFrom("epochs")
       .selectAll()
