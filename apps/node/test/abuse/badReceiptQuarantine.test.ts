@@ -92,6 +92,8 @@ describe("abuse: a receipt that cannot be verified is quarantined and the epoch 
     const receipt = await get(a!.url, `/v1/receipts/${bad}`);
     expect(receipt.epoch).toBeNull();
     expect((receipt.quarantine as Json).epoch).toBe(1);
+    const listed = (await get(a!.url, "/v1/receipts?epoch=1")).items as { id: string }[];
+    expect(listed.map((r) => r.id).sort()).toEqual([served[0]!.id, served[2]!.id].sort());
 
     // The payer of the bad receipt owes nothing for it: no charge leaf, its credit restored on the node.
     expect(await getPendingEpoch(net.sdkOf(0))).toMatchObject({ epoch: 1n });
