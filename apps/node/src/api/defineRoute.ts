@@ -6,6 +6,7 @@ import type { NodeContext } from "../context/NodeContext.ts";
 import { ApiError } from "./ApiError.ts";
 import { parse, parseJsonText, toJsonText } from "./json.ts";
 import { requireOperator } from "./requireOperator.ts";
+import { requireWellFormed } from "./requireWellFormed.ts";
 
 /** HTTP methods a route can have. */
 export type HttpMethod = "get" | "post" | "put" | "patch" | "delete";
@@ -208,13 +209,19 @@ function mount(app: Hono, route: RouteDefinition, operator: MiddlewareHandler, v
     Object.keys(route.responses).find((s) => s.startsWith("2")) ?? 200,
   ) as ContentfulStatusCode;
   const handle = async (c: Context) => {
-    const params = route.params ? parse(route.params, c.req.param(), hint("params"), code) : undefined;
-    const query = route.query ? parse(route.query, c.req.query(), hint("query"), code) : undefined;
+    // Ill-formed Unicode is refused before any schema (400 INVALID_TEXT), whatever the route declares.
+    const rawParams = c.req.param();
+    const rawQuery = c.req.query();
+    requireWellFormed(rawParams, "path");
+    requireWellFormed(rawQuery, "query");
+    const params = route.params ? parse(route.params, rawParams, hint("params"), code) : undefined;
+    const query = route.query ? parse(route.query, rawQuery, hint("query"), code) : undefined;
     let body: unknown;
     if (route.body && isJson(route.bodyContentType)) {
       const raw = await c.req.text();
       route.checkRawBody?.(raw);
       const value = parseJsonText(raw, { hint: hint("body"), code });
+      requireWellFormed(value, "body", raw);
       body = parse(route.body, value, hint("body"), code);
     }
     const out = await route.handler({ c, params, query, body });

@@ -99,6 +99,23 @@ export type Database = {
   payers: PayerRow;
   /** ModelRegistry's terms per model, one row per change (009_model_terms). */
   model_terms: ModelTermsRow;
+  /** Receipts left out of every epoch because they cannot be verified (010_receipt_quarantine). */
+  receipt_quarantine: ReceiptQuarantineRow;
+};
+
+/** A row of `receipt_quarantine`: a receipt no epoch takes, and why. */
+export type ReceiptQuarantineRow = {
+  receipt_id: string;
+  /** The receipt's `receipts.rowid` (within the range of `epoch`). */
+  receipt_rowid: number;
+  /** The epoch whose close took it out. */
+  epoch: number;
+  payer: string;
+  /** What the receipt charged (decimal), given back to the payer's running total. */
+  charged: string;
+  /** The verification differences that condemned it, e.g. `inputHash: expected 0x…, got 0x…`. */
+  reason: string;
+  quarantined_at: string;
 };
 
 /** Steps of an epoch close, in order (`vetoed` when the guardian refused the report). */

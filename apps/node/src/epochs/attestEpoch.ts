@@ -16,6 +16,9 @@ export type AttestOptions = {
   fetch: typeof fetch;
 };
 
+/** The cause of a `QUORUM_NOT_REACHED` error: the codes of the peers' refusals. */
+export type QuorumRefusal = { refusedCodes: string[] };
+
 /**
  * Step 3 of a close: signs the report with the node's attestor key and, when Settlement's quorum needs
  * more, asks peer attestors to co-sign (each verifies the bundle first; see `cosignReport`). Checks every
@@ -39,6 +42,8 @@ export async function attestEpoch(
   const attestations: Attestation[] = [];
   if (await isAttestor(chain.sdk, { account: own.signer })) attestations.push(own);
   const refusals: string[] = [];
+  /** Error codes of the peers that answered a refusal (`BUNDLE_MISMATCH`: they verified and found differences). */
+  const refusedCodes: string[] = [];
   const typedData = buildEpochReportTypedData({ chainId: chain.chainId, settlement, report });
   const publicUrl = options.publicUrl();
   for (const peer of options.peers) {
@@ -59,6 +64,7 @@ export async function attestEpoch(
         error?: { code: string; message: string };
       };
       if (!res.ok || !body.signature || !body.signer) {
+        if (body.error?.code) refusedCodes.push(body.error.code);
         refusals.push(
           `${peer}: ${body.error ? `${body.error.code} ${body.error.message}` : `HTTP ${res.status}`}`,
         );
@@ -85,6 +91,7 @@ export async function attestEpoch(
       "QUORUM_NOT_REACHED",
       `epoch ${row.epoch} has ${attestations.length} of ${quorum} attestor signatures${refusals.length ? `; refused: ${refusals.join("; ")}` : ""}`,
       "Nothing was submitted. Check the peers' verification (POST /v1/epochs/:epoch/verify on each) and retry the close.",
+      { cause: { refusedCodes } satisfies QuorumRefusal },
     );
   }
   await updateEpoch(ctx, row.epoch, {

@@ -10,6 +10,7 @@ import { listDepositors } from "./chainReads.ts";
 import { getEpochRow, leavesOf, receiptRange } from "./epochRecords.ts";
 import { failpoint } from "./failpoint.ts";
 import { moneyOf } from "./moneyOf.ts";
+import { quarantinedRowids } from "./quarantine.ts";
 
 /**
  * Receipts read from the database per query (keyset pages: no long-lived cursor blocks the gateway).
@@ -61,6 +62,8 @@ export async function bundleEpoch(
     part.contributionId === undefined ? 0 : (datanetOf.get(part.contributionId) ?? 0);
 
   const range = await receiptRange(ctx, epoch);
+  // Receipts quarantined out of this range (they failed verification) are in no tree and no bundle.
+  const quarantined = await quarantinedRowids(ctx, range);
   let after = range.from;
   let count = 0;
   let charged = 0n;
@@ -87,6 +90,7 @@ export async function bundleEpoch(
       .execute();
     if (rows.length === 0) break;
     for (const r of rows) {
+      if (quarantined.has(r.rowid)) continue;
       const receipt = moneyOf(r);
       aggregator.add(receipt, r.hash as Hex);
       charged += receipt.charged;

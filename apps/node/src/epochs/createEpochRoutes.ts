@@ -7,9 +7,11 @@ import { z } from "zod";
 import { ApiError } from "../api/ApiError.ts";
 import { parseJsonText } from "../api/json.ts";
 import { requireOperator } from "../api/requireOperator.ts";
+import { requireWellFormed } from "../api/requireWellFormed.ts";
 import type { NodeContext } from "../context/NodeContext.ts";
 import { createEpochService, type EpochService, type EpochServiceOptions } from "./createEpochService.ts";
 import { epochOfRowid, epochRanges, parseEpochParam, receiptRange, toEpochView } from "./epochRecords.ts";
+import { quarantinedRowids, quarantineOf } from "./quarantine.ts";
 
 /** Options of {@link createEpochRoutes}. */
 export type CreateEpochRoutesOptions = EpochServiceOptions & {
@@ -51,6 +53,7 @@ async function body<T>(c: Context, schema: z.ZodType<T>, allowEmpty = false): Pr
   const text = await c.req.text();
   if (text.trim() !== "" || !allowEmpty)
     raw = parseJsonText(text, { hint: "Send a JSON object body.", allowEmpty: false });
+  requireWellFormed(raw, "body", text);
   const parsed = schema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -250,13 +253,20 @@ export function createEpochRoutes(ctx: NodeContext, options: CreateEpochRoutesOp
     const epoch = c.req.query("epoch");
     if (epoch) {
       const range = await receiptRange(ctx, parseEpochParam(epoch));
-      q = q.where(sql<number>`rowid`, ">", range.from).where(sql<number>`rowid`, "<=", range.to);
+      q = q
+        .where(sql<number>`rowid`, ">", range.from)
+        .where(sql<number>`rowid`, "<=", range.to)
+        .where(sql<number>`rowid`, "not in", ctx.db.selectFrom("receipt_quarantine").select("receipt_rowid"));
     }
     const rows = await q.execute();
     const ranges = await epochRanges(ctx);
+    const quarantined = rows.length
+      ? await quarantinedRowids(ctx, { from: (rows.at(-1)?.rowid ?? 1) - 1, to: rows[0]?.rowid ?? 0 })
+      : new Set<number>();
     const items = rows.slice(0, limit).map((r) => ({
       id: r.id,
-      epoch: epochOfRowid(ranges, r.rowid),
+      // A quarantined receipt is in no epoch.
+      epoch: quarantined.has(r.rowid) ? null : epochOfRowid(ranges, r.rowid),
       receipt: JSON.parse(r.receipt_json),
       receiptHash: r.hash,
       signature: r.signature,
@@ -287,9 +297,13 @@ export function createEpochRoutes(ctx: NodeContext, options: CreateEpochRoutesOp
         "Check the id (X-Tributary-Receipt header of the response).",
       );
     receiptFromJson(r.receipt_json);
+    const quarantine = await quarantineOf(ctx, r.id);
     return c.json({
       id: r.id,
-      epoch: epochOfRowid(await epochRanges(ctx), r.rowid),
+      epoch: quarantine ? null : epochOfRowid(await epochRanges(ctx), r.rowid),
+      quarantine: quarantine
+        ? { epoch: quarantine.epoch, reason: quarantine.reason, quarantinedAt: quarantine.quarantined_at }
+        : null,
       receipt: JSON.parse(r.receipt_json),
       receiptHash: r.hash,
       signature: r.signature,

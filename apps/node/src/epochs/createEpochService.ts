@@ -5,7 +5,7 @@ import { ApiError } from "../api/ApiError.ts";
 import type { ChainContext, NodeContext } from "../context/NodeContext.ts";
 import { fetchVersionIndex } from "../datanets/publish/fetchVersionIndex.ts";
 import type { EpochRow } from "../db/schema.ts";
-import { attestEpoch } from "./attestEpoch.ts";
+import { attestEpoch, type QuorumRefusal } from "./attestEpoch.ts";
 import { bundleEpoch } from "./bundleEpoch.ts";
 import { openBundle } from "./bundleSource.ts";
 import { onChainReport } from "./chainReads.ts";
@@ -24,7 +24,8 @@ import {
 } from "./epochRecords.ts";
 import { payerView } from "./payerView.ts";
 import { createProofService } from "./proofs.ts";
-import { digestOf } from "./reportOf.ts";
+import { badReceiptsOf, quarantineAndRecut, quarantinedIn } from "./quarantine.ts";
+import { digestOf, reportOf } from "./reportOf.ts";
 import { finalizeReport, recordIfOnChain, submitReport } from "./submitReport.ts";
 import { type BundleVerification, verifyBundle } from "./verifyBundle.ts";
 
@@ -41,6 +42,19 @@ export type EpochServiceOptions = {
 };
 
 const STEPS: EpochRow["status"][] = ["cut", "bundled", "signed", "submitted", "finalized"];
+
+/**
+ * Rounds of quarantine and re-cut one close runs at most before it reports the refusal (each round takes at
+ * least one more receipt out, so a close cannot loop; a verification reports at most 1000 differences).
+ */
+const MAX_RECUTS = 5;
+
+/** Whether a close failed because a peer verified the bundle and found differences in it. */
+function refusedAsMismatch(error: unknown): boolean {
+  if (!(error instanceof ApiError) || error.code !== "QUORUM_NOT_REACHED") return false;
+  const cause = error.cause as QuorumRefusal | undefined;
+  return cause?.refusedCodes?.includes("BUNDLE_MISMATCH") === true;
+}
 
 function requireChain(ctx: NodeContext): ChainContext {
   if (!ctx.chain) {
@@ -126,6 +140,56 @@ export function createEpochService(ctx: NodeContext, options: EpochServiceOption
     return row;
   }
 
+  const quarantinedTotal = ctx.metrics.counter(
+    "tributary_epoch_receipts_quarantined_total",
+    "Receipts an epoch close left out because they failed verification (the payer is not charged for them).",
+  );
+
+  /**
+   * Signs `row` with co-signatures up to the quorum. When a peer refuses because the bundle differs from what it
+   * recomputes, this node verifies its own bundle with the same verifier: the receipts that fail here too can be
+   * settled by nobody, so they are quarantined (durably, with the reason; not charged, not paid) and the same
+   * epoch is re-cut without them and offered again. One bad receipt never stalls settlement. The peers' word
+   * alone quarantines nothing: a peer cannot make this node drop receipts it can verify. When this node finds no
+   * bad receipt, the refusal stands (the nodes disagree on something else: an index, the chain).
+   */
+  async function attestOrQuarantine(row: EpochRow): Promise<EpochRow> {
+    const chain = chainOf();
+    let r = row;
+    for (let round = 0; ; round++) {
+      try {
+        return await attestEpoch(ctx, chain, r, { peers: peersOf(), publicUrl, fetch: doFetch });
+      } catch (error) {
+        if (round >= MAX_RECUTS || !refusedAsMismatch(error)) throw error;
+        progress("self-verify", { epoch: r.epoch });
+        const verification = await verifyReport(reportOf(r), peersOf());
+        const bad = badReceiptsOf(verification.differences);
+        const { row: recut, quarantined } =
+          bad.size > 0 ? await quarantineAndRecut(ctx, r, bad) : { row: r, quarantined: [] };
+        if (quarantined.length === 0) {
+          const e = error as ApiError;
+          throw new ApiError(
+            e.status,
+            e.code,
+            `${e.message}; this node's own verification of the bundle ${verification.ok ? "passes" : `finds ${verification.differences.length} difference(s) in no single receipt`}, so no receipt was quarantined`,
+            e.hint,
+            { cause: e.cause },
+          );
+        }
+        quarantinedTotal.inc({}, quarantined.length);
+        for (const id of quarantined) {
+          ctx.log("warn", "receipt quarantined: it fails verification, the epoch is re-cut without it", {
+            epoch: r.epoch,
+            receiptId: id,
+            reason: bad.get(id),
+          });
+        }
+        progress("bundle", { epoch: r.epoch, recut: round + 1 });
+        r = await bundleEpoch(ctx, chain, recut, (p) => progress("bundle", { epoch: r.epoch, ...p }));
+      }
+    }
+  }
+
   /** Runs the remaining steps of `row` up to `submitted`. */
   async function advance(row: EpochRow): Promise<EpochRow> {
     const chain = chainOf();
@@ -136,7 +200,7 @@ export function createEpochService(ctx: NodeContext, options: EpochServiceOption
     }
     if (r.status === "bundled") {
       progress("sign", { epoch: r.epoch });
-      r = await attestEpoch(ctx, chain, r, { peers: peersOf(), publicUrl, fetch: doFetch });
+      r = await attestOrQuarantine(r);
     }
     if (r.status === "signed") {
       progress("submit", { epoch: r.epoch });
@@ -332,7 +396,11 @@ export function createEpochService(ctx: NodeContext, options: EpochServiceOption
     earnings: (account: Address) => earningsOf(ctx, chainOf(), account),
     claim: (accounts: readonly Address[]) => relayClaims(chainOf(), proofs(), accounts),
     payer: (payer: Address) => payerView(ctx, chainOf(), payer),
-    view: async (epoch: number) => toEpochView(await requireEpochRow(ctx, epoch)),
+    /** One epoch as the API shows it, with the receipts quarantined out of it and why. */
+    view: async (epoch: number) => ({
+      ...toEpochView(await requireEpochRow(ctx, epoch)),
+      quarantined: await quarantinedIn(ctx, epoch),
+    }),
   };
 }
 

@@ -7,7 +7,8 @@ export type EpochFailpoint =
   | "after-sign"
   | "after-broadcast"
   | "after-submit"
-  | "after-finalize-broadcast";
+  | "after-finalize-broadcast"
+  | "after-quarantine";
 
 /**
  * SIGKILLs the process (like a power cut: no cleanup, no flush) when `TRIBUTARY_FAILPOINT` equals `name`.

@@ -2,7 +2,6 @@ import { canonicalReceiptBytes, receiptFromJson, receiptHash, signReceipt } from
 import { getFinalizedEpoch, getPendingEpoch } from "@tributary/sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type PaidNetwork, setupPaidNetwork } from "./testing/paidNetwork.ts";
-import { receiptsOf } from "./testing/receiptsOf.ts";
 
 type Json = Record<string, unknown>;
 
@@ -17,8 +16,22 @@ describe("attestor quorum: three nodes with their own keys, quorum 2, co-signing
     return { status: res.status, body: (await res.json()) as Json };
   };
 
+  /** Every co-sign answer a node received (a pass-through of the real fetch that reads a copy of the body). */
+  const cosigns: { status: number; code?: string; message?: string }[] = [];
+  const recordingFetch: typeof fetch = async (input, init) => {
+    const res = await fetch(input, init);
+    if (String(input).includes("/cosign")) {
+      const body = (await res
+        .clone()
+        .json()
+        .catch(() => ({}))) as { error?: { code: string; message: string } };
+      cosigns.push({ status: res.status, ...(body.error ?? {}) });
+    }
+    return res;
+  };
+
   beforeAll(async () => {
-    net = await setupPaidNetwork({ nodeCount: 3, quorum: 2 });
+    net = await setupPaidNetwork({ nodeCount: 3, quorum: 2, epochOptions: { fetch: recordingFetch } });
   }, 180_000);
   afterAll(async () => {
     await net?.stop();
@@ -44,17 +57,19 @@ describe("attestor quorum: three nodes with their own keys, quorum 2, co-signing
     expect((await post(a!.url, "/v1/epochs/1/finalize")).body.status).toBe("finalized");
   });
 
-  it("a tampered bundle (A re-signs a receipt paying its owner more) is not co-signed: nothing is submitted", async () => {
+  it("a tampered receipt (A re-signs it paying its owner more) is not co-signed: A finds it too, quarantines it, and only the rest is submitted", async () => {
     const [a, b, c] = net.nodes;
-    expect((await net.chat(net.payers[0]!.key, "Tell me about the whale.", { temperature: 0 })).status).toBe(
-      200,
-    );
+    const served: string[] = [];
+    for (const prompt of ["Tell me about the whale.", "Call me Ishmael."]) {
+      const res = await net.chat(net.payers[0]!.key, prompt, { temperature: 0 });
+      expect(res.status).toBe(200);
+      served.push(res.headers.get("x-tributary-receipt")!);
+    }
     const db = a!.node.db;
-    const [open] = await receiptsOf(a!.node);
     const row = await db
       .selectFrom("receipts")
       .selectAll()
-      .where("id", "=", open!.id)
+      .where("id", "=", served[0]!)
       .executeTakeFirstOrThrow();
     const honest = receiptFromJson(row.receipt_json);
     const parts = honest.parts.map((p) => ({ ...p }));
@@ -73,36 +88,38 @@ describe("attestor quorum: three nodes with their own keys, quorum 2, co-signing
       })
       .where("id", "=", row.id)
       .execute();
+    cosigns.length = 0;
 
     const closed = await post(a!.url, "/v1/epochs/close");
-    expect(closed.status).toBe(503);
-    const error = closed.body.error as Json;
-    expect(error.code).toBe("QUORUM_NOT_REACHED");
-    expect(error.message).toContain("BUNDLE_MISMATCH");
-    expect(error.message).toContain(row.id); // the receipt that differs is named
-    expect(error.message).toMatch(/parts\[(owner|contributor:\d+)\]\.amount/);
-    const sdk = net.sdkOf(0);
-    expect((await getPendingEpoch(sdk)).epoch).toBe(0n);
-    expect((await getFinalizedEpoch(sdk)).epoch).toBe(1n);
-    // Each peer says why, on its own verification of A's bundle.
+    expect(closed.status, JSON.stringify(closed.body)).toBe(201);
+    // B refused the tampered bundle, naming the receipt and the field; then co-signed the bundle without it.
+    expect(cosigns[0]).toMatchObject({ status: 422, code: "BUNDLE_MISMATCH" });
+    expect(cosigns[0]!.message).toContain(row.id);
+    expect(cosigns[0]!.message).toMatch(/parts\[(owner|contributor:\d+)\]\.amount/);
+    expect(cosigns.at(-1)).toMatchObject({ status: 200 });
+    expect(closed.body).toMatchObject({ epoch: 2, status: "submitted", receiptCount: 1 });
+    expect(closed.body.signers).toEqual([a!.account, b!.account]);
+    const honestCharge = BigInt(
+      (
+        await db
+          .selectFrom("receipts")
+          .select("charged")
+          .where("id", "=", served[1]!)
+          .executeTakeFirstOrThrow()
+      ).charged,
+    );
+    expect(BigInt(closed.body.epochCharged as string)).toBe(honestCharge);
     const view = (await (await fetch(`${a!.url}/v1/epochs/2`)).json()) as Json;
-    expect(view.status).toBe("bundled");
-    for (const peer of [b!, c!]) {
-      const res = await post(peer.url, "/v1/epochs/2/cosign", {
-        report: {
-          epoch: "2",
-          chargesRoot: view.chargesRoot,
-          rewardsRoot: view.rewardsRoot,
-          cumulativeCharged: view.cumulativeCharged,
-          cumulativeRewards: view.cumulativeRewards,
-          receiptsRoot: view.receiptsRoot,
-          bundleURI: view.bundleURI,
-        },
-        nodeURL: a!.url,
-      });
-      expect(res.status).toBe(422);
-      expect((res.body.error as Json).code).toBe("BUNDLE_MISMATCH");
-    }
+    const quarantined = view.quarantined as { receiptId: string; reason: string }[];
+    expect(quarantined.map((q) => q.receiptId)).toEqual([row.id]);
+    expect(quarantined[0]!.reason).toMatch(/parts\[(owner|contributor:\d+)\]\.amount/);
+    // The forged receipt is in no tree: C, on its own, agrees with what was submitted.
+    const verified = await post(c!.url, "/v1/epochs/2/verify", { nodeURL: a!.url });
+    expect(verified.body, JSON.stringify(verified.body)).toMatchObject({ ok: true, receiptCount: 1 });
+    expect((await getPendingEpoch(net.sdkOf(0))).epoch).toBe(2n);
+    await net.advance(61);
+    expect((await post(a!.url, "/v1/epochs/2/finalize")).body.status).toBe("finalized");
+    expect((await getFinalizedEpoch(net.sdkOf(0))).epoch).toBe(2n);
   });
 
   it("below quorum nothing is submitted, so nothing can finalize", async () => {
@@ -113,6 +130,7 @@ describe("attestor quorum: three nodes with their own keys, quorum 2, co-signing
     expect(closed.status).toBe(503);
     expect((closed.body.error as Json).message).toMatch(/1 of 2 attestor signatures/);
     expect((await getPendingEpoch(net.sdkOf(0))).epoch).toBe(0n);
+    expect((await getFinalizedEpoch(net.sdkOf(0))).epoch).toBe(2n);
     net.nodes.splice(1); // already stopped
   });
 });

@@ -7,6 +7,7 @@ import { z } from "zod";
 import { ApiError } from "../api/ApiError.ts";
 import { parseJsonText } from "../api/json.ts";
 import { requireOperator } from "../api/requireOperator.ts";
+import { requireWellFormed } from "../api/requireWellFormed.ts";
 import type { NodeContext } from "../context/NodeContext.ts";
 import {
   type AgentTerms,
@@ -171,7 +172,9 @@ export function renderChatPrompt(messages: z.infer<typeof chatBody>["messages"])
 }
 
 async function parseBody<T>(c: Context, schema: z.ZodType<T>, hint: string): Promise<T> {
-  const raw = parseJsonText(await c.req.text(), { hint: "Send a JSON object body.", allowEmpty: false });
+  const text = await c.req.text();
+  const raw = parseJsonText(text, { hint: "Send a JSON object body.", allowEmpty: false });
+  requireWellFormed(raw, "body", text);
   const parsed = schema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];

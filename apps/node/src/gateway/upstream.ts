@@ -1,4 +1,5 @@
 import { ApiError } from "../api/ApiError.ts";
+import { toWellFormedText } from "../api/requireWellFormed.ts";
 
 /** An OpenAI-compatible server an external model forwards to (vLLM, llama.cpp server, Ollama, LoRAX, a node). */
 export type Upstream = {
@@ -130,7 +131,7 @@ export async function callUpstream(
     );
   }
   return {
-    text: textOf(choice, kind, false),
+    text: toWellFormedText(textOf(choice, kind, false)),
     finishReason: choice.finish_reason ?? null,
     ...(json.usage ? { usage: json.usage } : {}),
   };
@@ -154,6 +155,19 @@ export async function* streamUpstream(
   const reader = res.body.getReader();
   const decoder = new TextDecoder();
   let buffer = "";
+  // A surrogate pair may be split over two deltas (`"\ud83d"` then `"\udc33"`): a trailing high surrogate
+  // waits for the next delta; whatever stays unpaired becomes U+FFFD (see `toWellFormed`).
+  let held = "";
+  const wellFormed = (delta: string): string => {
+    let text = held + delta;
+    held = "";
+    const last = text.charCodeAt(text.length - 1);
+    if (last >= 0xd800 && last <= 0xdbff) {
+      held = text.slice(-1);
+      text = text.slice(0, -1);
+    }
+    return toWellFormedText(text);
+  };
   try {
     for (;;) {
       const { value, done } = await reader.read();
@@ -165,7 +179,10 @@ export async function* streamUpstream(
         for (const line of event.split("\n")) {
           if (!line.startsWith("data:")) continue;
           const data = line.slice(5).trim();
-          if (data === "[DONE]") return;
+          if (data === "[DONE]") {
+            if (held) yield "\ufffd";
+            return;
+          }
           let parsed: { choices?: unknown[]; error?: { message?: string } };
           try {
             parsed = JSON.parse(data) as typeof parsed;
@@ -180,11 +197,12 @@ export async function* streamUpstream(
               HINT,
             );
           }
-          const delta = textOf(parsed.choices?.[0], kind, true);
+          const delta = wellFormed(textOf(parsed.choices?.[0], kind, true));
           if (delta) yield delta;
         }
       }
     }
+    if (held) yield "\ufffd";
   } finally {
     await reader.cancel().catch(() => {});
   }

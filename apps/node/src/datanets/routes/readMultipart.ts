@@ -1,3 +1,4 @@
+import { requireWellFormed } from "../../api/requireWellFormed.ts";
 import { DatanetError } from "../upload/errors.ts";
 
 /** A multipart form read from a request: its text fields and its files. */
@@ -70,6 +71,9 @@ export async function readMultipart(request: Request, maxBytes: number): Promise
   const out: MultipartForm = { fields: new Map(), files: [] };
   // Node's FormData is iterable; the typings of this lib set do not say so.
   for (const [field, value] of form as unknown as Iterable<[string, string | File]>) {
+    // The platform decodes invalid UTF-8 to U+FFFD, so a part cannot carry a lone surrogate today; checked
+    // anyway, as every other body reader does, so a parser change cannot let one reach a hash or the db.
+    requireWellFormed({ [field]: typeof value === "string" ? value : value.name }, "form");
     if (typeof value === "string") out.fields.set(field, value);
     else out.files.push({ field, name: value.name, bytes: new Uint8Array(await value.arrayBuffer()) });
   }

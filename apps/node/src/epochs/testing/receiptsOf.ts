@@ -2,7 +2,10 @@ import { sql } from "kysely";
 import type { TributaryNode } from "../../createNode.ts";
 import { receiptRange, settledUpTo } from "../epochRecords.ts";
 
-/** Receipts (id, charged) an epoch took, or with `epoch` undefined, those no epoch took yet. */
+/**
+ * Receipts (id, charged) an epoch took (its range without the receipts quarantined out of it), or with `epoch`
+ * undefined, those no epoch took yet.
+ */
 export async function receiptsOf(
   node: Pick<TributaryNode, "db">,
   epoch?: number,
@@ -13,7 +16,10 @@ export async function receiptsOf(
     q = q.where(sql<number>`rowid`, ">", await settledUpTo(ctx));
   } else {
     const { from, to } = await receiptRange(ctx, epoch);
-    q = q.where(sql<number>`rowid`, ">", from).where(sql<number>`rowid`, "<=", to);
+    q = q
+      .where(sql<number>`rowid`, ">", from)
+      .where(sql<number>`rowid`, "<=", to)
+      .where(sql<number>`rowid`, "not in", node.db.selectFrom("receipt_quarantine").select("receipt_rowid"));
   }
   return q.execute();
 }

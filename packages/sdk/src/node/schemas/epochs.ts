@@ -34,6 +34,13 @@ export const EpochView = z
     createdAt: z.string(),
     updatedAt: z.string(),
     verification: z.unknown(),
+    quarantined: z
+      .array(z.object({ receiptId: Bytes32, reason: z.string(), quarantinedAt: z.string() }))
+      .optional()
+      .meta({
+        description:
+          "Receipts left out of this epoch because they fail verification (GET /v1/epochs/:epoch): the payer is not charged for them, nobody is paid.",
+      }),
   })
   .loose()
   .meta({ id: "EpochView" });
