@@ -1,5 +1,6 @@
 import { canonicalReceiptBytes, receiptFromJson, receiptHash, signReceipt } from "@tributary/core";
-import { getFinalizedEpoch, getPendingEpoch } from "@tributary/sdk";
+import { cosignRequestBody, getFinalizedEpoch, getPendingEpoch, signCosignRequest } from "@tributary/sdk";
+import type { Hex } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type PaidNetwork, setupPaidNetwork } from "./testing/paidNetwork.ts";
 import { receiptsOf } from "./testing/receiptsOf.ts";
@@ -87,19 +88,25 @@ describe("attestor quorum: three nodes with their own keys, quorum 2, co-signing
     // Each peer says why, on its own verification of A's bundle.
     const view = (await (await fetch(`${a!.url}/v1/epochs/2`)).json()) as Json;
     expect(view.status).toBe("bundled");
+    const report = {
+      epoch: 2n,
+      chargesRoot: view.chargesRoot as Hex,
+      rewardsRoot: view.rewardsRoot as Hex,
+      cumulativeCharged: BigInt(view.cumulativeCharged as string),
+      cumulativeRewards: BigInt(view.cumulativeRewards as string),
+      receiptsRoot: view.receiptsRoot as Hex,
+      bundleURI: view.bundleURI as string,
+    };
     for (const peer of [b!, c!]) {
-      const res = await post(peer.url, "/v1/epochs/2/cosign", {
-        report: {
-          epoch: "2",
-          chargesRoot: view.chargesRoot,
-          rewardsRoot: view.rewardsRoot,
-          cumulativeCharged: view.cumulativeCharged,
-          cumulativeRewards: view.cumulativeRewards,
-          receiptsRoot: view.receiptsRoot,
-          bundleURI: view.bundleURI,
-        },
+      // Signed by A's attestor key, as A's own close does.
+      const signed = await signCosignRequest(net.chain.accounts[3]! as never, {
+        chainId: net.chain.deployment.chainId,
+        settlement: net.chain.deployment.contracts.settlement,
+        report,
+        receiptCount: BigInt(view.receiptCount as number),
         nodeURL: a!.url,
       });
+      const res = await post(peer.url, "/v1/epochs/2/cosign", cosignRequestBody(report, signed));
       expect(res.status).toBe(422);
       expect((res.body.error as Json).code).toBe("BUNDLE_MISMATCH");
     }

@@ -1,15 +1,11 @@
 import { JSON_LIMITS, type OutboundLimits } from "./fetchLimited.ts";
+import type { LineLimits } from "./lineGuard.ts";
 
 const MiB = 1024 * 1024;
 const GiB = 1024 * MiB;
 
 /** Limits of downloading an epoch bundle from a peer, and of reading one (CPU a crafted bundle can cost). */
-export type BundleLimits = OutboundLimits & {
-  /** Longest line of a bundle, in bytes (a receipt line holds its prompt and output). */
-  maxLineBytes: number;
-  /** Most lines in one bundle (receipts, payers and leaves together). */
-  maxLines: number;
-};
+export type BundleLimits = OutboundLimits & LineLimits;
 
 /** Outbound limits of a node (`NodeConfig.outbound`); each field overrides the defaults it names. */
 export type OutboundConfig = {
@@ -17,8 +13,8 @@ export type OutboundConfig = {
   bundle?: Partial<BundleLimits>;
   /** A version's manifest (`export?file=manifest.json`). Default: 16 MiB, 60 s. */
   manifest?: Partial<OutboundLimits>;
-  /** A version's texts (`export?file=data.jsonl`), read line by line. Default: 4 GiB, 30 min. */
-  versionData?: Partial<OutboundLimits>;
+  /** A version's texts (`export?file=data.jsonl`), read line by line. Default: 4 GiB, 64 MiB lines, 30 min. */
+  versionData?: Partial<OutboundLimits & LineLimits>;
   /** Model upstreams (`/chat/completions`, `/completions`). Default: 16 MiB, 120 s to answer, 10 min total. */
   upstream?: Partial<OutboundLimits>;
 };
@@ -39,6 +35,8 @@ export const DEFAULT_OUTBOUND = {
     idleTimeoutMs: 30_000,
     totalTimeoutMs: 30 * 60_000,
     maxBytes: 4 * GiB,
+    maxLineBytes: 64 * MiB,
+    maxLines: 20_000_000,
   },
   upstream: {
     headersTimeoutMs: 120_000,
