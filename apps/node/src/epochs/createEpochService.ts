@@ -286,12 +286,14 @@ export function createEpochService(ctx: NodeContext, options: EpochServiceOption
 
     /**
      * Verifies an epoch against the report Settlement accepted for it; stores the result on this node's row.
-     * The bundle comes from `nodeURL` (one of this node's peers, else 403 and nothing fetched) or the peers.
+     * The bundle comes from `nodeURL` (one of this node's peers or its own public URL, else 403 and nothing
+     * fetched) or the peers.
      */
     async verify(epoch: number, nodeURL?: string): Promise<BundleVerification> {
       const chain = chainOf();
       const peers = peersOf();
-      const first = nodeURL === undefined ? [] : [requirePeerUrl(nodeURL, peers)];
+      const self = publicUrl();
+      const first = nodeURL === undefined ? [] : [requirePeerUrl(nodeURL, self ? [...peers, self] : peers)];
       const onChain = await onChainReport(chain, BigInt(epoch));
       if (!onChain) {
         throw new ApiError(
