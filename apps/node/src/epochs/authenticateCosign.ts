@@ -89,7 +89,7 @@ export function createCosignAuth(options: { now?: () => number } = {}) {
           401,
           "COSIGN_BAD_SIGNATURE",
           `the signature is not ${getAddress(signer)}'s over this request`,
-          "Sign the CosignRequest of exactly these fields (report digest, bundle URI, receipt count, nodeURL, issuedAt) in Settlement's domain on this chain.",
+          "Sign the CosignRequest of exactly these fields (report digest, bundle URI, receipt count, nodeURL, issuedAt, nonce) in Settlement's domain on this chain.",
         );
       }
       if (!(await isAttestor(chain.sdk, { account: recovered }))) {
@@ -105,7 +105,7 @@ export function createCosignAuth(options: { now?: () => number } = {}) {
           409,
           "COSIGN_REPLAYED",
           "this signed request was already received",
-          "Sign a new request (a new issuedAt) to ask again.",
+          "Sign a new request (a new nonce) to ask again.",
         );
       }
       remember(signature, request.issuedAt);

@@ -52,6 +52,7 @@ const reportBody = z.object({
     .string()
     .regex(/^(0|[1-9][0-9]{0,15})$/, "unix seconds as a decimal string")
     .optional(),
+  nonce: hex32.optional(),
   signer: z
     .string()
     .regex(/^0x[0-9a-fA-F]{40}$/, "an address")
@@ -239,6 +240,7 @@ export function createEpochRoutes(ctx: NodeContext, options: CreateEpochRoutesOp
         receiptCount,
         nodeURL,
         issuedAt: BigInt(rest.issuedAt ?? "0"),
+        nonce: (rest.nonce ?? `0x${"00".repeat(32)}`) as Hex,
       },
       signer: rest.signer as Address | undefined,
       signature: rest.signature as Hex | undefined,

@@ -100,6 +100,7 @@ export const epochsRouteDocs: RouteDoc[] = [
         nodeURL: z.string(),
         receiptCount: z.string(),
         issuedAt: z.string(),
+        nonce: z.string(),
         signer: s.Address,
         signature: z.string(),
       })

@@ -1,10 +1,10 @@
-import type { Address, Hex, LocalAccount } from "viem";
+import { type Address, bytesToHex, type Hex, type LocalAccount } from "viem";
 import { type EpochReport, hashEpochReportOffline, settlementDomain } from "./epochReportTypedData.ts";
 
 /**
  * What an attestor node signs to ask a fellow attestor to co-sign its epoch report: the report (by its EIP-712
  * digest, which commits to every field and the bundle URI), the number of receipts its bundle holds, the URL the
- * bundle is downloaded from, and when it asked. Only a key in Settlement's attestor set can make a request that
+ * bundle is downloaded from, when it asked, and a random nonce. Only a key in Settlement's attestor set can make a request that
  * a node answers, and only for a `nodeURL` among the node's configured peers.
  */
 export type CosignRequest = {
@@ -19,6 +19,8 @@ export type CosignRequest = {
   nodeURL: string;
   /** Unix seconds; a request older than 5 minutes, or from the future, is refused. */
   issuedAt: bigint;
+  /** 32 random bytes, so two requests for the same report in the same second differ (replays are refused). */
+  nonce: Hex;
 };
 
 /** The EIP-712 types of {@link CosignRequest}. */
@@ -30,6 +32,7 @@ export const cosignRequestTypes = {
     { name: "receiptCount", type: "uint64" },
     { name: "nodeURL", type: "string" },
     { name: "issuedAt", type: "uint64" },
+    { name: "nonce", type: "bytes32" },
   ],
 } as const;
 
@@ -72,6 +75,7 @@ export async function signCosignRequest(
     receiptCount: bigint;
     nodeURL: string;
     issuedAt?: bigint;
+    nonce?: Hex;
   },
 ): Promise<{ request: CosignRequest; signer: Address; signature: Hex }> {
   const request: CosignRequest = {
@@ -85,6 +89,7 @@ export async function signCosignRequest(
     receiptCount: params.receiptCount,
     nodeURL: params.nodeURL,
     issuedAt: params.issuedAt ?? BigInt(Math.floor(Date.now() / 1000)),
+    nonce: params.nonce ?? bytesToHex(crypto.getRandomValues(new Uint8Array(32))),
   };
   const signature = await account.signTypedData(
     buildCosignRequestTypedData({ chainId: params.chainId, settlement: params.settlement, request }),
@@ -106,6 +111,7 @@ export type CosignRequestBody = {
   nodeURL: string;
   receiptCount: string;
   issuedAt: string;
+  nonce: Hex;
   signer: Address;
   signature: Hex;
 };
@@ -133,6 +139,7 @@ export function cosignRequestBody(
     nodeURL: signed.request.nodeURL,
     receiptCount: signed.request.receiptCount.toString(),
     issuedAt: signed.request.issuedAt.toString(),
+    nonce: signed.request.nonce,
     signer: signed.signer,
     signature: signed.signature,
   };
