@@ -28,6 +28,7 @@ import { createIndexFileStore, type IndexFileStore } from "./attribution/createI
 import type { ChainContext, GatewayConfig, Logger, NodeContext } from "./context/NodeContext.ts";
 import { createDatabase, type NodeDatabase } from "./db/index.ts";
 import { createIndexer, datanetHandlers, modelHandlers, settlementHandlers } from "./indexer/index.ts";
+import type { OutboundConfig } from "./net/outboundConfig.ts";
 import { createLocalContentStore } from "./store/index.ts";
 
 /** Configuration of a node. Validated at the edge (CLI flags, config file) before it gets here. */
@@ -89,6 +90,8 @@ export type NodeConfig = {
   operatorToken?: string;
   /** Gateway settings (apps/node/src/gateway). */
   gateway?: GatewayConfig;
+  /** Limits of outbound requests (apps/node/src/net/outboundConfig.ts); defaults apply when absent. */
+  outbound?: OutboundConfig;
 };
 
 /** The version of @tributary/node (its package.json). */
@@ -243,6 +246,7 @@ export async function createNode(config: NodeConfig): Promise<TributaryNode> {
     metrics,
     ...(config.operatorToken ? { operatorToken: config.operatorToken } : {}),
     ...(config.gateway ? { gateway: config.gateway } : {}),
+    ...(config.outbound ? { outbound: config.outbound } : {}),
   };
   const cacheSize = config.indexCacheSize ?? 8;
   const cache = new Map<string, AttributionIndex>();

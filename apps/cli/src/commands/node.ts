@@ -32,7 +32,10 @@ export function registerNode(program: Command): void {
     .option("--host <host>", "interface to listen on", "127.0.0.1")
     .option("--port <port>", "HTTP port", "8787")
     .option("--public-url <url>", "this node's URL as peers reach it (to download epoch bundles)")
-    .option("--peers <urls>", "comma-separated URLs of fellow attestors' nodes, asked to co-sign epochs")
+    .option(
+      "--peers <urls>",
+      "comma-separated URLs of fellow attestors' nodes: asked to co-sign epochs, and the only nodes this one co-signs for or downloads bundles from",
+    )
     .option(
       "--epoch-interval <seconds>",
       "close and finalize epochs every this many seconds (0: on request)",

@@ -8,6 +8,7 @@ import type { IndexFileStore } from "../attribution/createIndexFileStore.ts";
 import type { Database } from "../db/schema.ts";
 import type { AttributionEngine } from "../epochs/verifyBundle.ts";
 import type { Indexer } from "../indexer/createIndexer.ts";
+import type { OutboundConfig } from "../net/outboundConfig.ts";
 import type { LocalContentStore } from "../store/createLocalContentStore.ts";
 
 /** Structured log line sink (JSON logs in production, quiet in tests). */
@@ -52,6 +53,8 @@ export type NodeContext = {
   attributionEngines?: Record<string, AttributionEngine>;
   /** Gateway settings; defaults apply when absent. */
   gateway?: GatewayConfig;
+  /** Limits of outbound requests (bundles, version exports, upstreams); defaults apply when absent. */
+  outbound?: OutboundConfig;
 };
 
 /** Gateway settings of a node (`NodeConfig.gateway`). */

@@ -1,11 +1,25 @@
-import { buildEpochReportTypedData, getQuorum, isAttestor, signEpochReport } from "@tributary/sdk";
+import {
+  buildEpochReportTypedData,
+  cosignRequestBody,
+  getQuorum,
+  isAttestor,
+  signCosignRequest,
+  signEpochReport,
+} from "@tributary/sdk";
 import { type Address, getAddress, type Hex, recoverTypedDataAddress } from "viem";
 import { ApiError } from "../api/ApiError.ts";
 import type { ChainContext, NodeContext } from "../context/NodeContext.ts";
 import type { EpochRow } from "../db/schema.ts";
+import { fetchLimited, JSON_LIMITS } from "../net/fetchLimited.ts";
 import { type Attestation, getEpochRow, updateEpoch } from "./epochRecords.ts";
 import { failpoint } from "./failpoint.ts";
-import { digestOf, reportOf, reportToJson } from "./reportOf.ts";
+import { digestOf, reportOf } from "./reportOf.ts";
+
+/**
+ * A peer verifies the whole bundle before it answers a co-sign request, so its answer may take as long as a
+ * verification; the answer itself is a small JSON object.
+ */
+const COSIGN_LIMITS = { ...JSON_LIMITS, headersTimeoutMs: 30 * 60_000, totalTimeoutMs: 30 * 60_000 };
 
 /** How the closing node reaches its fellow attestors. */
 export type AttestOptions = {
@@ -53,16 +67,28 @@ export async function attestEpoch(
       continue;
     }
     try {
-      const res = await options.fetch(`${peer.replace(/\/$/, "")}/v1/epochs/${row.epoch}/cosign`, {
+      // A fresh signed request per peer and attempt: peers answer only attestors, and refuse replays.
+      const request = await signCosignRequest(account, {
+        chainId: chain.chainId,
+        settlement,
+        report,
+        receiptCount: BigInt(row.receipt_count),
+        nodeURL: publicUrl,
+      });
+      const res = await fetchLimited(`${peer.replace(/\/+$/, "")}/v1/epochs/${row.epoch}/cosign`, {
         method: "POST",
         headers: { "content-type": "application/json" },
-        body: JSON.stringify({ report: reportToJson(report), nodeURL: publicUrl }),
+        body: JSON.stringify(cosignRequestBody(report, request)),
+        limits: COSIGN_LIMITS,
+        fetch: options.fetch,
       });
-      const body = (await res.json().catch(() => ({}))) as {
-        signer?: string;
-        signature?: Hex;
-        error?: { code: string; message: string };
-      };
+      const body = await res
+        .json<{
+          signer?: string;
+          signature?: Hex;
+          error?: { code: string; message: string };
+        }>()
+        .catch(() => ({}) as { signer?: string; signature?: Hex; error?: { code: string; message: string } });
       if (!res.ok || !body.signature || !body.signer) {
         if (body.error?.code) refusedCodes.push(body.error.code);
         refusals.push(

@@ -1,5 +1,6 @@
 import { Readable } from "node:stream";
 import { receiptFromJson } from "@tributary/core";
+import { type EpochReport, hashEpochReportOffline } from "@tributary/sdk";
 import { type Context, Hono } from "hono";
 import { sql } from "kysely";
 import { type Address, getAddress, type Hex, isAddress } from "viem";
@@ -9,6 +10,8 @@ import { parseJsonText } from "../api/json.ts";
 import { requireOperator } from "../api/requireOperator.ts";
 import { requireWellFormed } from "../api/requireWellFormed.ts";
 import type { NodeContext } from "../context/NodeContext.ts";
+import { createCosignAuth } from "./authenticateCosign.ts";
+import { isStoredBundle } from "./bundleSource.ts";
 import { createEpochService, type EpochService, type EpochServiceOptions } from "./createEpochService.ts";
 import { epochOfRowid, epochRanges, parseEpochParam, receiptRange, toEpochView } from "./epochRecords.ts";
 import { quarantinedRowids, quarantineOf } from "./quarantine.ts";
@@ -43,10 +46,27 @@ const reportBody = z.object({
     receiptsRoot: hex32,
     bundleURI: z.string().min(1).max(512),
   }),
-  nodeURL: z.string().url(),
+  nodeURL: z.string().min(1).max(2048),
+  receiptCount: z
+    .string()
+    .regex(/^(0|[1-9][0-9]{0,9})$/, "a decimal integer string")
+    .optional(),
+  issuedAt: z
+    .string()
+    .regex(/^(0|[1-9][0-9]{0,15})$/, "unix seconds as a decimal string")
+    .optional(),
+  nonce: hex32.optional(),
+  signer: z
+    .string()
+    .regex(/^0x[0-9a-fA-F]{40}$/, "an address")
+    .optional(),
+  signature: z
+    .string()
+    .regex(/^0x[0-9a-fA-F]{130}$/, "a 65-byte signature")
+    .optional(),
 });
 const claimsBody = z.object({ accounts: z.array(z.string()).min(1).max(100) });
-const verifyBody = z.object({ nodeURL: z.string().url().optional() });
+const verifyBody = z.object({ nodeURL: z.string().min(1).max(2048).optional() });
 
 async function body<T>(c: Context, schema: z.ZodType<T>, allowEmpty = false): Promise<T> {
   let raw: unknown = {};
@@ -105,6 +125,7 @@ function page(c: Context): { limit: number; cursor: number | undefined } {
 export function createEpochRoutes(ctx: NodeContext, options: CreateEpochRoutesOptions = {}): Hono {
   const service = options.service ?? createEpochService(ctx, options);
   const app = new Hono();
+  const cosignAuth = createCosignAuth();
   if (ctx.chain) {
     service
       .resume()
@@ -157,7 +178,7 @@ export function createEpochRoutes(ctx: NodeContext, options: CreateEpochRoutesOp
         .select("epoch")
         .where("bundle_cid", "=", cid)
         .executeTakeFirst());
-    if (!known && !(await ctx.store.has(cid).catch(() => false))) {
+    if (!known && !(await isStoredBundle(ctx, cid))) {
       throw new ApiError(
         404,
         "BUNDLE_NOT_FOUND",
@@ -178,7 +199,7 @@ export function createEpochRoutes(ctx: NodeContext, options: CreateEpochRoutesOp
   });
   app.post("/v1/epochs/:epoch/cosign", async (c) => {
     const epoch = parseEpochParam(c.req.param("epoch"));
-    const { report, nodeURL } = await body(c, reportBody);
+    const { report, nodeURL, ...rest } = await body(c, reportBody);
     if (report.epoch !== String(epoch)) {
       throw new ApiError(
         400,
@@ -187,18 +208,43 @@ export function createEpochRoutes(ctx: NodeContext, options: CreateEpochRoutesOp
         "Send the report of the epoch in the path.",
       );
     }
-    const result = await service.cosign(
-      {
-        epoch: BigInt(report.epoch),
-        chargesRoot: report.chargesRoot as Hex,
-        rewardsRoot: report.rewardsRoot as Hex,
-        cumulativeCharged: BigInt(report.cumulativeCharged),
-        cumulativeRewards: BigInt(report.cumulativeRewards),
-        receiptsRoot: report.receiptsRoot as Hex,
-        bundleURI: report.bundleURI,
+    const parsed: EpochReport = {
+      epoch: BigInt(report.epoch),
+      chargesRoot: report.chargesRoot as Hex,
+      rewardsRoot: report.rewardsRoot as Hex,
+      cumulativeCharged: BigInt(report.cumulativeCharged),
+      cumulativeRewards: BigInt(report.cumulativeRewards),
+      receiptsRoot: report.receiptsRoot as Hex,
+      bundleURI: report.bundleURI,
+    };
+    const chain = ctx.chain;
+    if (!chain) {
+      throw new ApiError(
+        503,
+        "NO_CHAIN",
+        "epochs need a chain connection",
+        "Start the node with a chain config.",
+      );
+    }
+    const receiptCount = BigInt(rest.receiptCount ?? "0");
+    await cosignAuth.authenticate(chain, {
+      request: {
+        epoch: parsed.epoch,
+        reportDigest: hashEpochReportOffline({
+          chainId: chain.chainId,
+          settlement: chain.deployment.contracts.settlement,
+          report: parsed,
+        }),
+        bundleURI: parsed.bundleURI,
+        receiptCount,
+        nodeURL,
+        issuedAt: BigInt(rest.issuedAt ?? "0"),
+        nonce: (rest.nonce ?? `0x${"00".repeat(32)}`) as Hex,
       },
-      nodeURL,
-    );
+      signer: rest.signer as Address | undefined,
+      signature: rest.signature as Hex | undefined,
+    });
+    const result = await service.cosign(parsed, nodeURL, { receiptCount: Number(receiptCount) });
     return c.json({
       signer: result.signer,
       signature: result.signature,

@@ -7,7 +7,7 @@ import { fetchVersionIndex } from "../datanets/publish/fetchVersionIndex.ts";
 import type { EpochRow } from "../db/schema.ts";
 import { attestEpoch, type QuorumRefusal } from "./attestEpoch.ts";
 import { bundleEpoch } from "./bundleEpoch.ts";
-import { openBundle } from "./bundleSource.ts";
+import { createBundleStage } from "./bundleSource.ts";
 import { onChainReport } from "./chainReads.ts";
 import { relayClaims } from "./claims.ts";
 import { cutEpoch } from "./cutEpoch.ts";
@@ -23,6 +23,7 @@ import {
   updateEpoch,
 } from "./epochRecords.ts";
 import { payerView } from "./payerView.ts";
+import { requirePeerUrl } from "./peerUrl.ts";
 import { createProofService } from "./proofs.ts";
 import { badReceiptsOf, quarantineAndRecut, quarantinedIn } from "./quarantine.ts";
 import { digestOf, reportOf } from "./reportOf.ts";
@@ -82,7 +83,6 @@ function requireChain(ctx: NodeContext): ChainContext {
  */
 export function createEpochService(ctx: NodeContext, options: EpochServiceOptions = {}) {
   const peersOf = () => (typeof options.peers === "function" ? options.peers() : (options.peers ?? []));
-  const doFetch = options.fetch ?? fetch;
   const publicUrl = () => (typeof options.publicUrl === "function" ? options.publicUrl() : options.publicUrl);
   const progress = options.onProgress ?? (() => {});
   let chainCtx: ChainContext | undefined;
@@ -242,7 +242,16 @@ export function createEpochService(ctx: NodeContext, options: EpochServiceOption
     return advance(cut);
   }
 
-  async function verifyReport(report: EpochReport, sources: readonly string[]): Promise<BundleVerification> {
+  /**
+   * Verifies `report` against its bundle, downloaded (when this node lacks it) from `sources` into a stage: the
+   * bundle reaches the content store only when it verifies. `maxReceipts` stops the reading of a bundle with
+   * more receipts than its sender announced.
+   */
+  async function verifyReport(
+    report: EpochReport,
+    sources: readonly string[],
+    maxReceipts?: number,
+  ): Promise<BundleVerification> {
     const chain = chainOf();
     const cid = cidOfBundleUri(report.bundleURI);
     if (!cid) {
@@ -253,23 +262,36 @@ export function createEpochService(ctx: NodeContext, options: EpochServiceOption
         "Reports built by Tributary nodes name their bundle by CID.",
       );
     }
-    const lines = await openBundle(ctx, cid, sources, doFetch);
-    const previous = report.epoch > 1n ? await onChainReport(chain, report.epoch - 1n) : undefined;
-    return verifyBundle(ctx, chain, {
-      report,
-      lines,
-      openBundle: (c) => openBundle(ctx, c, sources, doFetch),
-      fetchVersion: (datanetId, version) =>
-        fetchVersionIndex(ctx, { datanetId, version, sources, fetch: doFetch }),
-      previousOnChain:
-        previous?.finalized === true
-          ? {
-              epoch: previous.report.epoch,
-              chargesRoot: previous.report.chargesRoot,
-              rewardsRoot: previous.report.rewardsRoot,
-            }
-          : undefined,
-    });
+    const stage = createBundleStage(ctx, sources, options.fetch ? { fetch: options.fetch } : {});
+    try {
+      const lines = await stage.open(cid);
+      const previous = report.epoch > 1n ? await onChainReport(chain, report.epoch - 1n) : undefined;
+      const result = await verifyBundle(ctx, chain, {
+        report,
+        lines,
+        openBundle: (c) => stage.open(c),
+        fetchVersion: (datanetId, version) =>
+          fetchVersionIndex(ctx, {
+            datanetId,
+            version,
+            sources,
+            ...(options.fetch ? { fetch: options.fetch } : {}),
+          }),
+        previousOnChain:
+          previous?.finalized === true
+            ? {
+                epoch: previous.report.epoch,
+                chargesRoot: previous.report.chargesRoot,
+                rewardsRoot: previous.report.rewardsRoot,
+              }
+            : undefined,
+        ...(maxReceipts !== undefined ? { maxReceipts } : {}),
+      });
+      if (result.ok) await stage.commit();
+      return result;
+    } finally {
+      stage.discard();
+    }
   }
 
   return {
@@ -326,9 +348,16 @@ export function createEpochService(ctx: NodeContext, options: EpochServiceOption
       }
     },
 
-    /** Verifies an epoch against the report Settlement accepted for it; stores the result on this node's row. */
+    /**
+     * Verifies an epoch against the report Settlement accepted for it; stores the result on this node's row.
+     * The bundle comes from `nodeURL` (one of this node's peers or its own public URL, else 403 and nothing
+     * fetched) or the peers.
+     */
     async verify(epoch: number, nodeURL?: string): Promise<BundleVerification> {
       const chain = chainOf();
+      const peers = peersOf();
+      const self = publicUrl();
+      const first = nodeURL === undefined ? [] : [requirePeerUrl(nodeURL, self ? [...peers, self] : peers)];
       const onChain = await onChainReport(chain, BigInt(epoch));
       if (!onChain) {
         throw new ApiError(
@@ -338,23 +367,31 @@ export function createEpochService(ctx: NodeContext, options: EpochServiceOption
           "Only submitted epochs can be verified; GET /v1/epochs lists them.",
         );
       }
-      const result = await verifyReport(onChain.report, [...(nodeURL ? [nodeURL] : []), ...peersOf()]);
+      const result = await verifyReport(onChain.report, [
+        ...first,
+        ...peers.filter((p) => !first.includes(p)),
+      ]);
       if (await getEpochRow(ctx, epoch))
         await updateEpoch(ctx, epoch, { verification: JSON.stringify(result) });
       return result;
     },
 
     /**
-     * A peer's request to co-sign `report`: verify its bundle (downloaded from `nodeURL`) against the chain and,
-     * only if everything matches, sign it with this node's attestor key.
+     * A peer's request to co-sign `report` (the route has authenticated the attestor that asks): verify its
+     * bundle (downloaded from `nodeURL`, which must be one of this node's peers) against the chain and, only if
+     * everything matches, sign it with this node's attestor key. `receiptCount` (what the request announced)
+     * bounds the receipts read from the bundle.
      *
-     * @throws {ApiError} 409 `NOT_NEXT_EPOCH`, 422 `BUNDLE_MISMATCH` (with the differences).
+     * @throws {ApiError} 400 `INVALID_NODE_URL`, 403 `NODE_URL_NOT_A_PEER` (nothing fetched), 409
+     * `NOT_NEXT_EPOCH`, 422 `BUNDLE_MISMATCH` (with the differences; nothing stored).
      */
     async cosign(
       report: EpochReport,
       nodeURL: string,
+      limits: { receiptCount?: number } = {},
     ): Promise<{ signer: Address; signature: Hex; verification: BundleVerification }> {
       const chain = chainOf();
+      const peer = requirePeerUrl(nodeURL, peersOf());
       const [next, pending] = await Promise.all([getNextEpoch(chain.sdk), getPendingEpoch(chain.sdk)]);
       if (pending.epoch !== 0n || next !== report.epoch) {
         throw new ApiError(
@@ -364,7 +401,7 @@ export function createEpochService(ctx: NodeContext, options: EpochServiceOption
           "Co-sign the next report once the previous one is finalized.",
         );
       }
-      const verification = await verifyReport(report, [nodeURL]);
+      const verification = await verifyReport(report, [peer], limits.receiptCount);
       if (!verification.ok) {
         ctx.log("warn", "refused to co-sign an epoch report", {
           epoch: Number(report.epoch),

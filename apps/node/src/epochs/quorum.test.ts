@@ -1,5 +1,6 @@
 import { canonicalReceiptBytes, receiptFromJson, receiptHash, signReceipt } from "@tributary/core";
-import { getFinalizedEpoch, getPendingEpoch } from "@tributary/sdk";
+import { cosignRequestBody, getFinalizedEpoch, getPendingEpoch, signCosignRequest } from "@tributary/sdk";
+import type { Hex } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type PaidNetwork, setupPaidNetwork } from "./testing/paidNetwork.ts";
 

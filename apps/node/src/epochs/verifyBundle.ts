@@ -61,6 +61,11 @@ export type VerifyBundleParameters = {
    */
   fetchVersion?: (datanetId: bigint, version: number) => Promise<unknown>;
   maxDifferences?: number;
+  /**
+   * The number of receipts the bundle's sender announced (a co-sign request): reading stops with a difference
+   * past it, so a crafted bundle cannot cost more verification work than the request it came with claimed.
+   */
+  maxReceipts?: number;
 };
 
 const sha256 = (s: string): Hex => `0x${createHash("sha256").update(s, "utf8").digest("hex")}`;
@@ -400,6 +405,12 @@ export async function verifyBundle(
           return;
         }
         receiptCount++;
+        if (params.maxReceipts !== undefined && receiptCount > params.maxReceipts) {
+          throw new BundleFormatError(
+            receiptCount + 1,
+            `more receipts than the ${params.maxReceipts} the request announced`,
+          );
+        }
         let receipt: Receipt;
         try {
           receipt = receiptFromJson(line.receipt);
@@ -472,6 +483,9 @@ export async function verifyBundle(
       diff({ field: "bundle.rewardLeaves", expected: report.rewardsRoot, actual: root(bundleRewards) });
     }
     if (!bundleReport) diff({ field: "bundle.report", expected: "a report line", actual: "absent" });
+    if (params.maxReceipts !== undefined && receiptCount !== params.maxReceipts) {
+      diff({ field: "receiptCount", expected: String(params.maxReceipts), actual: String(receiptCount) });
+    }
     return finish(receiptCount);
   } catch (error) {
     if (error instanceof BundleFormatError || error instanceof VerifyInputError) {

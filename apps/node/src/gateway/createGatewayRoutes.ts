@@ -9,6 +9,7 @@ import { parseJsonText } from "../api/json.ts";
 import { requireOperator } from "../api/requireOperator.ts";
 import { requireWellFormed } from "../api/requireWellFormed.ts";
 import type { NodeContext } from "../context/NodeContext.ts";
+import { outboundLimits } from "../net/outboundConfig.ts";
 import {
   type AgentTerms,
   createGatewayService,
@@ -244,6 +245,7 @@ export function createGatewayRoutes(ctx: NodeContext, options: CreateGatewayRout
   const defaultLimit = ctx.gateway?.rateLimitPerMinute ?? DEFAULT_RATE_LIMIT_PER_MINUTE;
   const limiter = createRateLimiter();
   const operator = requireOperator(ctx);
+  const upstreamLimits = outboundLimits(ctx.outbound, "upstream");
   const app = new Hono();
 
   app.onError((error, c) => {
@@ -469,7 +471,7 @@ export function createGatewayRoutes(ctx: NodeContext, options: CreateGatewayRout
           settle: (text) => service.settle({ ...settleBase, output: { kind: "external", text, maxTokens } }),
           release: () => reservation.release(),
           log: ctx.log,
-          open: (signal) => streamUpstream(upstream, kind, forward, signal),
+          open: (signal) => streamUpstream(upstream, kind, forward, signal, upstreamLimits),
         });
       }
       let answer: Awaited<ReturnType<typeof callUpstream>>;
@@ -477,7 +479,7 @@ export function createGatewayRoutes(ctx: NodeContext, options: CreateGatewayRout
       let signed: SignedReceipt;
       let g1: number;
       try {
-        answer = await callUpstream(upstream, kind, forward);
+        answer = await callUpstream(upstream, kind, forward, undefined, upstreamLimits);
         g1 = performance.now();
         signed = await service.settle({
           ...settleBase,

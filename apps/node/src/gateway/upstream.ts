@@ -1,5 +1,13 @@
 import { ApiError } from "../api/ApiError.ts";
 import { toWellFormedText } from "../api/requireWellFormed.ts";
+import {
+  displayUrl,
+  fetchLimited,
+  type LimitedResponse,
+  OutboundFetchError,
+  type OutboundLimits,
+} from "../net/fetchLimited.ts";
+import { DEFAULT_OUTBOUND } from "../net/outboundConfig.ts";
 
 /** An OpenAI-compatible server an external model forwards to (vLLM, llama.cpp server, Ollama, LoRAX, a node). */
 export type Upstream = {
@@ -19,8 +27,8 @@ export type UpstreamAnswer = {
   usage?: { prompt_tokens?: number; completion_tokens?: number };
 };
 
-/** Time allowed for an upstream to answer (headers), in ms. */
-export const UPSTREAM_TIMEOUT_MS = 120_000;
+/** Time allowed for an upstream to answer (headers), in ms (the default of `NodeConfig.outbound.upstream`). */
+export const UPSTREAM_TIMEOUT_MS = DEFAULT_OUTBOUND.upstream.headersTimeoutMs;
 
 const HINT =
   "The model's upstream failed; retry later, or ask the node operator to check the upstream (its URL, model name and API key).";
@@ -29,36 +37,57 @@ function endpoint(upstream: Upstream, kind: "chat" | "completion"): string {
   return `${upstream.baseURL.replace(/\/+$/, "")}/${kind === "chat" ? "chat/completions" : "completions"}`;
 }
 
+/** An outbound failure as the payer sees it: the URL (no credentials, no query) and the reason, never a body. */
+function upstreamFailure(error: unknown, url: string): ApiError {
+  if (error instanceof ApiError) return error;
+  if (error instanceof OutboundFetchError) {
+    if (error.code === "TIMEOUT") {
+      return new ApiError(504, "UPSTREAM_TIMEOUT", `the upstream ${error.message}`, HINT, { cause: error });
+    }
+    if (error.code === "TOO_LARGE") {
+      return new ApiError(502, "UPSTREAM_TOO_LARGE", `the upstream ${error.message}`, HINT, { cause: error });
+    }
+    return new ApiError(
+      502,
+      error.code === "NOT_JSON" ? "UPSTREAM_ERROR" : "UPSTREAM_UNREACHABLE",
+      `the upstream ${error.message}`,
+      HINT,
+      { cause: error },
+    );
+  }
+  return new ApiError(
+    502,
+    "UPSTREAM_UNREACHABLE",
+    `the upstream ${displayUrl(url)} could not be reached`,
+    HINT,
+    {
+      cause: error,
+    },
+  );
+}
+
 async function post(
   upstream: Upstream,
   kind: "chat" | "completion",
   body: Record<string, unknown>,
-  signal?: AbortSignal,
-): Promise<Response> {
+  signal: AbortSignal | undefined,
+  limits: OutboundLimits,
+): Promise<LimitedResponse> {
   const url = endpoint(upstream, kind);
-  let res: Response;
+  let res: LimitedResponse;
   try {
-    res = await fetch(url, {
+    res = await fetchLimited(url, {
       method: "POST",
       headers: {
         "content-type": "application/json",
         ...(upstream.apiKey ? { authorization: `Bearer ${upstream.apiKey}` } : {}),
       },
       body: JSON.stringify({ ...body, model: upstream.model }),
-      signal: signal
-        ? AbortSignal.any([signal, AbortSignal.timeout(UPSTREAM_TIMEOUT_MS)])
-        : AbortSignal.timeout(UPSTREAM_TIMEOUT_MS),
+      ...(signal ? { signal } : {}),
+      limits,
     });
   } catch (cause) {
-    throw new ApiError(
-      502,
-      "UPSTREAM_UNREACHABLE",
-      `the upstream ${url} could not be reached: ${String(cause)}`,
-      HINT,
-      {
-        cause,
-      },
-    );
+    throw upstreamFailure(cause, url);
   }
   if (!res.ok) {
     let detail = "";
@@ -105,21 +134,14 @@ export async function callUpstream(
   kind: "chat" | "completion",
   body: Record<string, unknown>,
   signal?: AbortSignal,
+  limits: OutboundLimits = DEFAULT_OUTBOUND.upstream,
 ): Promise<UpstreamAnswer> {
-  const res = await post(upstream, kind, { ...body, stream: false }, signal);
+  const res = await post(upstream, kind, { ...body, stream: false }, signal, limits);
   let json: { choices?: unknown[]; usage?: UpstreamAnswer["usage"] };
   try {
-    json = (await res.json()) as typeof json;
+    json = await res.json<typeof json>();
   } catch (cause) {
-    throw new ApiError(
-      502,
-      "UPSTREAM_ERROR",
-      `the upstream ${endpoint(upstream, kind)} answered with a body that is not JSON`,
-      HINT,
-      {
-        cause,
-      },
-    );
+    throw upstreamFailure(cause, endpoint(upstream, kind));
   }
   const choice = json.choices?.[0] as { finish_reason?: string } | undefined;
   if (!choice) {
@@ -149,9 +171,9 @@ export async function* streamUpstream(
   kind: "chat" | "completion",
   body: Record<string, unknown>,
   signal?: AbortSignal,
+  limits: OutboundLimits = DEFAULT_OUTBOUND.upstream,
 ): AsyncGenerator<string> {
-  const res = await post(upstream, kind, { ...body, stream: true }, signal);
-  if (!res.body) return;
+  const res = await post(upstream, kind, { ...body, stream: true }, signal, limits);
   const reader = res.body.getReader();
   const decoder = new TextDecoder();
   let buffer = "";
@@ -170,7 +192,14 @@ export async function* streamUpstream(
   };
   try {
     for (;;) {
-      const { value, done } = await reader.read();
+      let chunk: ReadableStreamReadResult<Uint8Array>;
+      try {
+        chunk = await reader.read();
+      } catch (cause) {
+        if (signal?.aborted) throw cause;
+        throw upstreamFailure(cause, endpoint(upstream, kind));
+      }
+      const { value, done } = chunk;
       if (done) break;
       buffer += decoder.decode(value, { stream: true });
       for (let cut = buffer.indexOf("\n\n"); cut >= 0; cut = buffer.indexOf("\n\n")) {

@@ -40,6 +40,15 @@ export {
   claimMany,
 } from "./settlement/claimMany.ts";
 export {
+  type BuildCosignRequestTypedDataParameters,
+  buildCosignRequestTypedData,
+  type CosignRequest,
+  type CosignRequestBody,
+  cosignRequestBody,
+  cosignRequestTypes,
+  signCosignRequest,
+} from "./settlement/cosignRequestTypedData.ts";
+export {
   type DepositErrorType,
   type DepositParameters,
   type DepositReturnType,

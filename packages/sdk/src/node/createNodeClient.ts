@@ -1,5 +1,6 @@
 import type { Address, Hex, LocalAccount, TypedDataDefinition } from "viem";
 import type { z } from "zod";
+import type { CosignRequestBody } from "../actions/settlement/cosignRequestTypedData.ts";
 import { TributaryError } from "../errors/TributaryError.ts";
 import type * as s from "./schemas/index.ts";
 
@@ -226,6 +227,12 @@ export function createNodeClient(params: CreateNodeClientParameters) {
     /** Recomputes the epoch from its bundle and compares it with the chain. */
     verifyEpoch: (epoch: number, nodeURL?: string) =>
       request<EpochVerification>("POST", `/v1/epochs/${epoch}/verify`, nodeURL ? { nodeURL } : {}),
+    /**
+     * Asks this node, an attestor, to co-sign a report: the body comes from `cosignRequestBody(report,
+     * await signCosignRequest(…))`, signed by an attestor key whose `nodeURL` is one of this node's peers.
+     */
+    requestCosign: (body: CosignRequestBody) =>
+      request<CosignAnswer>("POST", `/v1/epochs/${body.report.epoch}/cosign`, body),
     getEarnings: (account: Address) => request<Earnings>("GET", `/v1/accounts/${account}/earnings`),
     /** Merkle proof of `account` in the latest finalized `tree` (rewards: claims; charges: withdrawals). */
     getProof: (account: Address, tree: "rewards" | "charges" = "rewards") =>
@@ -241,6 +248,8 @@ export function createNodeClient(params: CreateNodeClientParameters) {
 
 /** An epoch as the node reports it. */
 export type EpochView = z.infer<typeof s.EpochView>;
+/** Answer of `POST /v1/epochs/:epoch/cosign`: the co-signer's signature of the report. */
+export type CosignAnswer = { signer: Address; signature: Hex; receiptCount: number };
 /** A verification of an epoch's bundle against the chain. */
 export type EpochVerification = z.infer<typeof s.Verification>;
 /** What an account earned. */

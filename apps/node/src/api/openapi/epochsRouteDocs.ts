@@ -85,7 +85,7 @@ export const epochsRouteDocs: RouteDoc[] = [
     summary: "Download the bundle, recompute everything, compare with the chain",
     tags,
     params: EpochParams,
-    body: z.object({ nodeURL: z.string().url().optional() }).optional(),
+    body: z.object({ nodeURL: z.string().optional() }).optional(),
     responses: { 200: { description: "The verification.", schema: Verification } },
   },
   {
@@ -94,7 +94,17 @@ export const epochsRouteDocs: RouteDoc[] = [
     summary: "Co-sign a peer attestor's report after verifying its bundle",
     tags,
     params: EpochParams,
-    body: z.object({ report: Report, nodeURL: z.string().url() }).meta({ id: "CosignRequest" }),
+    body: z
+      .object({
+        report: Report,
+        nodeURL: z.string(),
+        receiptCount: z.string(),
+        issuedAt: z.string(),
+        nonce: z.string(),
+        signer: s.Address,
+        signature: z.string(),
+      })
+      .meta({ id: "CosignRequest" }),
     responses: {
       200: {
         description: "This node's signature.",
@@ -103,7 +113,14 @@ export const epochsRouteDocs: RouteDoc[] = [
           .loose(),
       },
     },
-    errors: { 400: ["EPOCH_MISMATCH"], 422: ["BUNDLE_MISMATCH"] },
+    errors: {
+      400: ["EPOCH_MISMATCH", "INVALID_NODE_URL"],
+      401: ["COSIGN_UNSIGNED", "COSIGN_BAD_SIGNATURE", "COSIGN_STALE"],
+      403: ["COSIGN_NOT_ATTESTOR", "NODE_URL_NOT_A_PEER"],
+      409: ["COSIGN_REPLAYED", "NOT_NEXT_EPOCH"],
+      422: ["BUNDLE_MISMATCH"],
+      502: ["BUNDLE_UNAVAILABLE"],
+    },
   },
   {
     method: "get",

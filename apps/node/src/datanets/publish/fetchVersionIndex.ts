@@ -1,5 +1,10 @@
 import { createHash } from "node:crypto";
+import { createInterface } from "node:readline";
+import { Readable } from "node:stream";
 import type { NodeContext } from "../../context/NodeContext.ts";
+import { fetchLimited, OutboundFetchError } from "../../net/fetchLimited.ts";
+import { createLineGuard, LineLimitError } from "../../net/lineGuard.ts";
+import { outboundLimits } from "../../net/outboundConfig.ts";
 import { cidForSha256 } from "../../store/cid.ts";
 import { catchUpIndexer, chainOf } from "./chainOf.ts";
 import { cidOfContentHash } from "./collectVersionContents.ts";
@@ -38,7 +43,7 @@ export async function fetchVersionIndex(
   params: FetchVersionIndexParameters,
 ): Promise<{ indexId: string }> {
   const { datanetId, version } = params;
-  const doFetch = params.fetch ?? fetch;
+  const fetchOption = params.fetch ? { fetch: params.fetch } : {};
   await catchUpIndexer(chainOf(ctx));
   const row = await ctx.db
     .selectFrom("versions")
@@ -66,12 +71,16 @@ export async function fetchVersionIndex(
     const base = `${source.replace(/\/$/, "")}/v1/datanets/${datanetId}/versions/${version}/export?file=`;
     try {
       if (!(await ctx.store.has(manifestCid))) {
-        const res = await doFetch(`${base}manifest.json`);
+        const res = await fetchLimited(`${base}manifest.json`, {
+          limits: outboundLimits(ctx.outbound, "manifest"),
+          ...fetchOption,
+        });
         if (!res.ok) {
+          await res.cancel();
           errors.push(`${source}: manifest HTTP ${res.status}`);
           continue;
         }
-        const bytes = new Uint8Array(await res.arrayBuffer());
+        const bytes = await res.bytes();
         const cid = cidOf(bytes);
         if (cid !== manifestCid) {
           errors.push(`${source}: served a manifest that hashes to ${cid}, not ${manifestCid}`);
@@ -87,15 +96,29 @@ export async function fetchVersionIndex(
       const missing = [];
       for (const c of manifest.contributions) if (!(await ctx.store.has(c.cid))) missing.push(c.id);
       if (missing.length > 0) {
-        const res = await doFetch(`${base}data.jsonl`);
+        const dataLimits = outboundLimits(ctx.outbound, "versionData");
+        const res = await fetchLimited(`${base}data.jsonl`, { limits: dataLimits, ...fetchOption });
         if (!res.ok) {
+          await res.cancel();
           errors.push(`${source}: data.jsonl HTTP ${res.status}`);
           continue;
         }
         const encoder = new TextEncoder();
-        for (const line of (await res.text()).split("\n")) {
+        // Line by line (memory is one text, not the export); a line that is not JSON is skipped, never echoed.
+        const body = Readable.fromWeb(res.body as never);
+        const guarded = createLineGuard(dataLimits);
+        body.on("error", (error) => guarded.destroy(error));
+        const lines = createInterface({ input: body.pipe(guarded), crlfDelay: Number.POSITIVE_INFINITY });
+        for await (const line of lines) {
           if (line.trim() === "") continue;
-          const { id, text } = JSON.parse(line) as { id: string; text: string };
+          let parsed: { id?: unknown; text?: unknown };
+          try {
+            parsed = JSON.parse(line) as typeof parsed;
+          } catch {
+            continue;
+          }
+          const { id, text } = parsed;
+          if (typeof id !== "string") continue;
           const entry = wanted.get(id);
           if (!entry || typeof text !== "string" || (await ctx.store.has(entry.cid))) continue;
           // Keep only the text the chain committed to (the CID follows from the contribution's content hash).
@@ -125,7 +148,14 @@ export async function fetchVersionIndex(
       }
       errors.push(`${source}: ${outcome?.detail ?? outcome?.status ?? "not indexed"}`);
     } catch (error) {
-      errors.push(`${source}: ${error instanceof Error ? error.message : String(error)}`);
+      // Only this node's own words: an OutboundFetchError names the URL and the reason, nothing it answered.
+      errors.push(
+        error instanceof OutboundFetchError || error instanceof VersionError
+          ? `${source}: ${error.message}`
+          : error instanceof LineLimitError
+            ? `${source}: data.jsonl ${error.message}`
+            : `${source}: the download failed`,
+      );
     }
   }
   throw new VersionError(

@@ -15,6 +15,7 @@ import { createNode, type TributaryNode } from "../../createNode.ts";
 import { createDatanetRoutes, createVersionRoutes } from "../../datanets/index.ts";
 import { createGatewayRoutes } from "../../gateway/createGatewayRoutes.ts";
 import { createGatewayService, type GatewayService } from "../../gateway/createGatewayService.ts";
+import type { OutboundConfig } from "../../net/outboundConfig.ts";
 import { contributeAndPublish } from "../../testing/contributeAndPublish.ts";
 import { eventually } from "../../testing/eventually.ts";
 import { type CreateEpochRoutesOptions, createEpochRoutes } from "../createEpochRoutes.ts";
@@ -49,7 +50,7 @@ export type PaidNetwork = {
 
 /**
  * Sets up a paid network for epoch tests: anvil with Tributary deployed (attestors = the nodes' keys,
- * accounts 3, 4, 5), `nodeCount` nodes with epoch routes (peers of node 0 = the others), a datanet of
+ * accounts 3, 4, 5), `nodeCount` nodes with epoch routes (each node's peers = the others), a datanet of
  * {@link DOCUMENTS} contributed by account 6 and published through node 0 (the other nodes index it from node
  * 0's export when they first verify), a registered model and three funded payers.
  */
@@ -60,6 +61,10 @@ export async function setupPaidNetwork(
     deposit?: bigint;
     config?: Partial<DeployConfig>;
     epochOptions?: CreateEpochRoutesOptions;
+    /** More peers every node lists (tests: loopback servers playing a peer). */
+    extraPeers?: () => readonly string[];
+    /** Outbound limits of every node (NodeConfig.outbound). */
+    outbound?: OutboundConfig;
   } = {},
 ): Promise<PaidNetwork> {
   const nodeCount = options.nodeCount ?? 1;
@@ -78,6 +83,7 @@ export async function setupPaidNetwork(
     const node = await createNode({
       dataDir: mkdtempSync(join(tmpdir(), `epochs-${n}-`)),
       http: { port: 0, maxBodyBytes: 16 * 1024 * 1024 },
+      ...(options.outbound ? { outbound: options.outbound } : {}),
       chain: { rpcUrl: chain.anvil.rpcUrl, deployment: chain.deployment, account, pollIntervalMs: 100 },
       routes: [
         (ctx) => createDatanetRoutes(ctx),
@@ -85,7 +91,11 @@ export async function setupPaidNetwork(
         (ctx) => createGatewayRoutes(ctx),
         (ctx) =>
           createEpochRoutes(ctx, {
-            peers: self === 0 ? () => urls.slice(1).filter((u): u is string => !!u) : [],
+            // Every node lists the others as peers: node 0 asks them to co-sign, and they answer only a peer.
+            peers: () => [
+              ...urls.filter((u, i): u is string => !!u && i !== self),
+              ...(options.extraPeers?.() ?? []),
+            ],
             publicUrl: () => urls[self],
             ...options.epochOptions,
           }),
