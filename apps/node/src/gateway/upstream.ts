@@ -1,4 +1,5 @@
-import { ApiError } from "../api/ApiError.ts";
+import { redactUrl } from "./redactUrl.ts";
+import { UpstreamError } from "./upstreamError.ts";
 
 /** An OpenAI-compatible server an external model forwards to (vLLM, llama.cpp server, Ollama, LoRAX, a node). */
 export type Upstream = {
@@ -20,9 +21,6 @@ export type UpstreamAnswer = {
 
 /** Time allowed for an upstream to answer (headers), in ms. */
 export const UPSTREAM_TIMEOUT_MS = 120_000;
-
-const HINT =
-  "The model's upstream failed; retry later, or ask the node operator to check the upstream (its URL, model name and API key).";
 
 function endpoint(upstream: Upstream, kind: "chat" | "completion"): string {
   return `${upstream.baseURL.replace(/\/+$/, "")}/${kind === "chat" ? "chat/completions" : "completions"}`;
@@ -49,15 +47,7 @@ async function post(
         : AbortSignal.timeout(UPSTREAM_TIMEOUT_MS),
     });
   } catch (cause) {
-    throw new ApiError(
-      502,
-      "UPSTREAM_UNREACHABLE",
-      `the upstream ${url} could not be reached: ${String(cause)}`,
-      HINT,
-      {
-        cause,
-      },
-    );
+    throw new UpstreamError("UPSTREAM_UNREACHABLE", { detail: `${redactUrl(url)}: ${String(cause)}`, cause });
   }
   if (!res.ok) {
     let detail = "";
@@ -73,12 +63,7 @@ async function post(
         detail = text.slice(0, 300);
       }
     } catch {}
-    throw new ApiError(
-      502,
-      "UPSTREAM_ERROR",
-      `the upstream ${url} answered ${res.status}${detail ? `: ${detail}` : ""}`,
-      HINT,
-    );
+    throw new UpstreamError("UPSTREAM_ERROR", { status: res.status, detail: `${redactUrl(url)}: ${detail}` });
   }
   return res;
 }
@@ -94,7 +79,7 @@ function textOf(choice: unknown, kind: "chat" | "completion", delta: boolean): s
 /**
  * One non-streaming completion from an OpenAI-compatible upstream (`/chat/completions` or `/completions`);
  * `model` is replaced by the upstream's. Network failures, non-2xx answers and malformed bodies become 502
- * `UPSTREAM_UNREACHABLE` / `UPSTREAM_ERROR` with a hint.
+ * `UPSTREAM_UNREACHABLE` / `UPSTREAM_ERROR` ({@link UpstreamError}: our own message, the detail for the log).
  *
  * @example
  * const { text } = await callUpstream({ baseURL: "http://127.0.0.1:8000/v1", model: "llama" }, "chat", { messages });
@@ -110,24 +95,16 @@ export async function callUpstream(
   try {
     json = (await res.json()) as typeof json;
   } catch (cause) {
-    throw new ApiError(
-      502,
-      "UPSTREAM_ERROR",
-      `the upstream ${endpoint(upstream, kind)} answered with a body that is not JSON`,
-      HINT,
-      {
-        cause,
-      },
-    );
+    throw new UpstreamError("UPSTREAM_ERROR", {
+      detail: `${redactUrl(endpoint(upstream, kind))}: a body that is not JSON`,
+      cause,
+    });
   }
   const choice = json.choices?.[0] as { finish_reason?: string } | undefined;
   if (!choice) {
-    throw new ApiError(
-      502,
-      "UPSTREAM_ERROR",
-      `the upstream ${endpoint(upstream, kind)} answered without choices`,
-      HINT,
-    );
+    throw new UpstreamError("UPSTREAM_ERROR", {
+      detail: `${redactUrl(endpoint(upstream, kind))}: no choices`,
+    });
   }
   return {
     text: textOf(choice, kind, false),
@@ -173,12 +150,9 @@ export async function* streamUpstream(
             continue;
           }
           if (parsed.error) {
-            throw new ApiError(
-              502,
-              "UPSTREAM_ERROR",
-              `the upstream stream failed: ${parsed.error.message ?? "error"}`,
-              HINT,
-            );
+            throw new UpstreamError("UPSTREAM_ERROR", {
+              detail: `stream error: ${parsed.error.message ?? "error"}`,
+            });
           }
           const delta = textOf(parsed.choices?.[0], kind, true);
           if (delta) yield delta;
