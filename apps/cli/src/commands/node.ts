@@ -39,6 +39,8 @@ export function registerNode(program: Command): void {
     .option("--log-format <format>", "json | human", "json")
     .action(
       run(async (opts: NodeOptions) => {
+        // The node's files (database, secrets key, content store) are the operator's only.
+        process.umask(0o077);
         const port = Number(opts.port);
         if (!Number.isInteger(port) || port < 0 || port > 65535) {
           throw new UsageError(`--port must be a port number, got "${opts.port}"`);
