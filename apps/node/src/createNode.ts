@@ -1,6 +1,7 @@
-import { mkdirSync, readFileSync } from "node:fs";
+import { chmodSync, mkdirSync, readFileSync, statSync } from "node:fs";
 import type { Server as NetServer } from "node:net";
 import { join, resolve } from "node:path";
+import { isMainThread } from "node:worker_threads";
 import { serve } from "@hono/node-server";
 import { agentRegistryAbi, datanetRegistryAbi, modelRegistryAbi, settlementAbi } from "@tributary/abi";
 import type { Deployment } from "@tributary/chain";
@@ -29,6 +30,7 @@ import type { ChainContext, GatewayConfig, Logger, NodeContext } from "./context
 import { createDatabase, type NodeDatabase } from "./db/index.ts";
 import { createIndexer, datanetHandlers, modelHandlers, settlementHandlers } from "./indexer/index.ts";
 import type { OutboundConfig } from "./net/outboundConfig.ts";
+import { createSecretBox } from "./secrets/createSecretBox.ts";
 import { createLocalContentStore } from "./store/index.ts";
 
 /** Configuration of a node. Validated at the edge (CLI flags, config file) before it gets here. */
@@ -162,7 +164,8 @@ export type TributaryNode = {
 };
 
 /**
- * Builds a node from its config: database (migrated), index store, HTTP app with every route.
+ * Builds a node from its config: database (migrated, secrets sealed), index store, HTTP app with every route.
+ * Sets the process umask to 077 and the data directory to 0700: nothing it writes is readable by others.
  *
  * @example
  * const node = await createNode({ dataDir: ".tributary/node", http: { port: 8787 } });
@@ -170,8 +173,14 @@ export type TributaryNode = {
  */
 export async function createNode(config: NodeConfig): Promise<TributaryNode> {
   const dataDir = resolve(config.dataDir);
-  mkdirSync(dataDir, { recursive: true });
-  const database = await createDatabase({ path: join(dataDir, "node.db") });
+  // Every file the node creates (database, WAL, keys, content, indexes, staging, bundles) is the operator's
+  // only: umask 077 for the process (worker threads cannot set it; they inherit it), explicit modes below.
+  if (isMainThread) process.umask(0o077);
+  // The data directory holds the database, the secrets key and the content store: owner only (0700).
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  if ((statSync(dataDir).mode & 0o077) !== 0) chmodSync(dataDir, 0o700);
+  const secrets = createSecretBox({ dataDir });
+  const database = await createDatabase({ path: join(dataDir, "node.db"), secrets });
   const db = database.db;
   const indexes = createIndexFileStore({ dir: join(dataDir, "indexes") });
   const store = createLocalContentStore({ dir: join(dataDir, "content") });
@@ -245,6 +254,7 @@ export async function createNode(config: NodeConfig): Promise<TributaryNode> {
     log,
     metrics,
     ...(config.operatorToken ? { operatorToken: config.operatorToken } : {}),
+    secrets,
     ...(config.gateway ? { gateway: config.gateway } : {}),
     ...(config.outbound ? { outbound: config.outbound } : {}),
   };

@@ -54,6 +54,8 @@ export function registerNode(program: Command): void {
     )
     .action(
       run(async (opts: NodeOptions) => {
+        // The node's files (database, secrets key, content store) are the operator's only.
+        process.umask(0o077);
         const port = Number(opts.port);
         if (!Number.isInteger(port) || port < 0 || port > 65535) {
           throw new UsageError(`--port must be a port number, got "${opts.port}"`);

@@ -6,6 +6,7 @@ import type { TributaryNode } from "@tributary/node";
 import type { Command } from "commander";
 import type { LocalNetworkFile } from "../config.ts";
 import type { DemoInfo } from "../demo/seedDemo.ts";
+import { formatHumanNodeLog } from "../humanNodeLog.ts";
 import { bold, cyan, dim, green, red, run, UsageError } from "../output.ts";
 
 /** anvil's public test mnemonic: the local network's accounts, never to be used elsewhere. */
@@ -90,6 +91,8 @@ async function up(opts: UpOptions): Promise<void> {
   if (opts.logFormat !== "human" && opts.logFormat !== "json")
     throw new UsageError(`--log-format must be human or json, got "${opts.logFormat}"`);
   const log = createUpLog(opts.logFormat);
+  // Everything `up` writes (database, keys, operator token, content, chain state) is the user's only.
+  process.umask(0o077);
   const { deployTributary, isPortFree, readDeployment, startAnvil, writeDeployment } = await import(
     "@tributary/chain"
   );
@@ -118,7 +121,7 @@ async function up(opts: UpOptions): Promise<void> {
   const httpWanted = port("http-port", opts.httpPort);
   const dataDir = resolve(opts.dataDir);
   if (opts.fresh) rmSync(dataDir, { recursive: true, force: true });
-  mkdirSync(dataDir, { recursive: true });
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const chainDir = join(dataDir, "chain");
   mkdirSync(chainDir, { recursive: true });
   const statePath = join(chainDir, "state.json");
@@ -181,7 +184,7 @@ async function up(opts: UpOptions): Promise<void> {
     rmSync(nodeDir, { recursive: true, force: true });
     rmSync(join(dataDir, "demo.json"), { force: true });
   }
-  mkdirSync(nodeDir, { recursive: true });
+  mkdirSync(nodeDir, { recursive: true, mode: 0o700 });
   const tokenPath = join(nodeDir, "operator-token");
   if (!existsSync(tokenPath))
     writeFileSync(tokenPath, `${randomBytes(32).toString("hex")}\n`, { mode: 0o600 });
@@ -209,8 +212,11 @@ async function up(opts: UpOptions): Promise<void> {
               ),
           }
         : {
-            log: (level, message) =>
-              level === "error" ? process.stderr.write(`${red("node:")} ${message}\n`) : undefined,
+            // Failed requests print their error code, message and request id; other errors their message.
+            log: (level, message, fields) => {
+              const line = formatHumanNodeLog(level, message, fields);
+              if (line !== undefined) process.stderr.write(`${line}\n`);
+            },
           }),
       // Routes the node serves; the web app last, as it answers every other GET path.
       routes: [

@@ -78,12 +78,35 @@ export type ObservedRequest = {
   status: number;
   durationSeconds: number;
   requestId: string;
+  /** For a 4xx/5xx answered with the API's error shape: its `code` and `message`. */
+  error?: { code: string; message: string };
 };
+
+/** Largest error body the observer reads to report its code and message. */
+const MAX_ERROR_BODY_BYTES = 16 * 1024;
+
+/** The `{ error: { code, message } }` of an error response (JSON, small), or undefined. */
+async function errorOf(res: Response): Promise<ObservedRequest["error"]> {
+  if (!(res.headers.get("content-type") ?? "").includes("json")) return undefined;
+  const length = Number(res.headers.get("content-length") ?? "0");
+  if (length > MAX_ERROR_BODY_BYTES) return undefined;
+  try {
+    const text = await res.clone().text();
+    if (text.length > MAX_ERROR_BODY_BYTES) return undefined;
+    const body = JSON.parse(text) as { error?: { code?: unknown; message?: unknown } };
+    const code = body.error?.code;
+    const message = body.error?.message;
+    return typeof code === "string" && typeof message === "string" ? { code, message } : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 /**
  * Middleware that gives every request an id (the client's `X-Request-Id` when it is 1..128 of
  * `[A-Za-z0-9._:-]`, else a new UUID), echoes it in the `X-Request-Id` response header, and reports
- * method, path, route pattern, status and duration once the response is ready.
+ * method, path, route pattern, status and duration once the response is ready; for a 4xx/5xx, the error's
+ * code and message too (read from a copy of the small JSON error body).
  *
  * @example
  * app.use("*", requestObserver((r) => log("info", "request", r)));
@@ -97,6 +120,7 @@ export function requestObserver(report: (request: ObservedRequest) => void): Mid
     await next();
     c.header("x-request-id", requestId);
     const pattern = routePath(c, -1);
+    const error = c.res.status >= 400 ? await errorOf(c.res) : undefined;
     report({
       method: c.req.method,
       path: c.req.path,
@@ -104,13 +128,15 @@ export function requestObserver(report: (request: ObservedRequest) => void): Mid
       status: c.res.status,
       durationSeconds: (performance.now() - started) / 1000,
       requestId,
+      ...(error ? { error } : {}),
     });
   };
 }
 
 /**
  * The request log line: `info` (`error` for 5xx; `debug` for health and metrics probes) `http request`
- * with method, path, route, status, durationMs and requestId.
+ * with method, path, route, status, durationMs and requestId, plus `errorCode` and `errorMessage` for a
+ * failed request.
  *
  * @example
  * app.use("*", requestObserver(logRequest(log)));
@@ -126,6 +152,7 @@ export function logRequest(log: Logger): (request: ObservedRequest) => void {
       status: r.status,
       durationMs: Math.round(r.durationSeconds * 1e6) / 1e3,
       requestId: r.requestId,
+      ...(r.error ? { errorCode: r.error.code, errorMessage: r.error.message } : {}),
     });
   };
 }

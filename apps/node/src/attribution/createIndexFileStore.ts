@@ -51,7 +51,7 @@ export function createIndexFileStore(parameters: CreateIndexFileStoreParameters)
 
   async function write(index: AttributionIndex): Promise<{ id: string; path: string; bytes: number }> {
     const { bytes, id } = await encodeIndex(index);
-    await mkdir(dir, { recursive: true });
+    await mkdir(dir, { recursive: true, mode: 0o700 });
     const path = pathOf(id);
     await writeFileAtomic(path, bytes);
     return { id, path, bytes: bytes.length };

@@ -9,6 +9,7 @@ import type { Database } from "../db/schema.ts";
 import type { AttributionEngine } from "../epochs/verifyBundle.ts";
 import type { Indexer } from "../indexer/createIndexer.ts";
 import type { OutboundConfig } from "../net/outboundConfig.ts";
+import type { SecretBox } from "../secrets/createSecretBox.ts";
 import type { LocalContentStore } from "../store/createLocalContentStore.ts";
 
 /** Structured log line sink (JSON logs in production, quiet in tests). */
@@ -49,6 +50,8 @@ export type NodeContext = {
   metrics: Metrics;
   /** When set, operator routes (see `requireOperator`) need `Authorization: Bearer <operatorToken>`. */
   operatorToken?: string;
+  /** Seals secrets at rest (upstream credentials) with `<dataDir>/secrets.key`; made from `dataDir` when absent. */
+  secrets?: SecretBox;
   /** Attribution recomputations by algorithm id, for verifying receipts of other engines (e.g. span-v1). */
   attributionEngines?: Record<string, AttributionEngine>;
   /** Gateway settings; defaults apply when absent. */

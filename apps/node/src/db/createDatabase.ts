@@ -1,5 +1,7 @@
+import { chmodSync, closeSync, existsSync, openSync, statSync } from "node:fs";
 import SQLite from "better-sqlite3";
 import { Kysely, type Migration, type MigrationProvider, Migrator, SqliteDialect } from "kysely";
+import type { SecretBox } from "../secrets/createSecretBox.ts";
 import * as m001 from "./migrations/001_chain.ts";
 import * as m002 from "./migrations/002_datanets.ts";
 import * as m003 from "./migrations/003_version_indexes.ts";
@@ -10,10 +12,11 @@ import * as m007 from "./migrations/007_gateway_payers.ts";
 import * as m008 from "./migrations/008_epochs.ts";
 import * as m009 from "./migrations/009_model_terms.ts";
 import * as m010 from "./migrations/010_receipt_quarantine.ts";
+import { sealedSecrets } from "./migrations/011_sealed_secrets.ts";
 import type { Database } from "./schema.ts";
 
 /** Versioned migrations, in order. Add a file, never edit a released one. */
-const migrations: Record<string, Migration> = {
+const migrations = (secrets: SecretBox | undefined): Record<string, Migration> => ({
   "001_chain": m001,
   "002_datanets": m002,
   "003_version_indexes": m003,
@@ -24,14 +27,15 @@ const migrations: Record<string, Migration> = {
   "008_epochs": m008,
   "009_model_terms": m009,
   "010_receipt_quarantine": m010,
-};
-
-const provider: MigrationProvider = { getMigrations: async () => migrations };
+  "011_sealed_secrets": sealedSecrets(secrets),
+});
 
 /** Options of {@link createDatabase}. */
 export type CreateDatabaseParameters = {
   /** SQLite file path, or ":memory:". */
   path: string;
+  /** Seals secrets at rest (migration 010); `createNode` passes the one of `<dataDir>/secrets.key`. */
+  secrets?: SecretBox;
 };
 
 /** The node's database handle. */
@@ -39,19 +43,25 @@ export type NodeDatabase = { db: Kysely<Database>; close(): Promise<void> };
 
 /**
  * Opens the SQLite database (WAL, synchronous=FULL so a committed row survives power loss, foreign
- * keys on) through Kysely, and applies pending migrations. The same schema and queries run on
+ * keys on, secure_delete so a replaced secret's bytes are zeroed) through Kysely, and applies pending
+ * migrations; a file database is created with mode 0600 (its WAL and shared-memory files follow its mode) and
+ * an existing one is put back to 0600. The same schema and queries run on
  * PostgreSQL by swapping the dialect.
  *
  * @example
  * const { db, close } = await createDatabase({ path: ".tributary/node.db" });
  */
 export async function createDatabase(params: CreateDatabaseParameters): Promise<NodeDatabase> {
+  if (params.path !== ":memory:") restrictFile(params.path);
   const sqlite = new SQLite(params.path);
+  for (const suffix of ["-wal", "-shm"]) restrictFile(`${params.path}${suffix}`, false);
+  sqlite.pragma("secure_delete = ON");
   sqlite.pragma("journal_mode = WAL");
   sqlite.pragma("synchronous = FULL");
   sqlite.pragma("foreign_keys = ON");
   sqlite.pragma("busy_timeout = 5000");
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const provider: MigrationProvider = { getMigrations: async () => migrations(params.secrets) };
   const { error, results } = await new Migrator({ db, provider }).migrateToLatest();
   const failed = results?.find((r) => r.status === "Error");
   if (error || failed) {
@@ -61,5 +71,16 @@ export async function createDatabase(params: CreateDatabaseParameters): Promise<
       { cause: error },
     );
   }
+  // A migration may have replaced plaintext (010): leave none of the old pages in the WAL.
+  if (results?.some((r) => r.status === "Success")) sqlite.pragma("wal_checkpoint(TRUNCATE)");
   return { db, close: () => db.destroy() };
+}
+
+/** Creates `path` with mode 0600 (unless `create` is false), or narrows an existing file to 0600. */
+function restrictFile(path: string, create = true): void {
+  if (existsSync(path)) {
+    if ((statSync(path).mode & 0o077) !== 0) chmodSync(path, 0o600);
+  } else if (create) {
+    closeSync(openSync(path, "a", 0o600));
+  }
 }

@@ -325,7 +325,10 @@ export type ModelRow = {
   /** Lower-case owner address (the node's key when it registered the model). */
   owner: string;
   created_at: string;
-  /** External models: JSON `{ baseURL, model, apiKey? }` of the OpenAI-compatible upstream; null otherwise (007). */
+  /**
+   * External models: JSON `{ baseURL, model, apiKey? }` of the OpenAI-compatible upstream, sealed (`sealed:v1:…`,
+   * AES-256-GCM under `<dataDir>/secrets.key`, migration 010); null otherwise (007).
+   */
   upstream: string | null;
   /** JSON `[{ "datanetId": "1", "version": 1 }]`: every trained-on version (007). */
   trained_on: string;

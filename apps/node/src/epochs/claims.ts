@@ -16,6 +16,8 @@ export type RelayedClaims = {
  * Claims for many accounts in one `claimMany` sent (and paid for) by the node: each account's proof comes
  * from the latest finalized rewards tree. Funds only ever go to each account, so anyone may relay. Accounts
  * without a leaf or with nothing left to claim are skipped (one such claim would revert the whole batch).
+ * A batch that reverts because an account was claimed meanwhile (by someone else, straight on chain) is a
+ * 409 `ALREADY_CLAIMED` naming the account and the amount it has claimed, not a 500.
  */
 export async function relayClaims(
   chain: ChainContext,
@@ -47,6 +49,65 @@ export async function relayClaims(
     claims.push({ account, cumulativeAmount: leaf.cumulativeAmount, proof: leaf.proof });
   }
   if (claims.length === 0) return { txHash: null, total: 0n, paid: [], skipped };
-  const result = await claimMany(chain.sdk, { claims });
+  let result: Awaited<ReturnType<typeof claimMany>>;
+  try {
+    result = await claimMany(chain.sdk, { claims });
+  } catch (error) {
+    for (const c of claims) {
+      const claimed = await getClaimed(chain.sdk, { account: c.account }).catch(() => undefined);
+      if (claimed !== undefined && claimed >= c.cumulativeAmount) {
+        throw new ApiError(
+          409,
+          "ALREADY_CLAIMED",
+          `${c.account} has already claimed up to ${claimed} (its rewards in the latest finalized epoch: ${c.cumulativeAmount}); nothing was sent`,
+          "Nothing is left to claim for this account until the next epoch is finalized; check GET /v1/accounts/<address>/earnings.",
+          { cause: error },
+        );
+      }
+    }
+    throw error;
+  }
   return { txHash: result.hash, total: result.total, paid: result.paid, skipped };
+}
+
+/** Relays claims one batch at a time and refuses a second claim for an account whose claim is in flight. */
+export type ClaimRelayer = {
+  relay(chain: ChainContext, proofs: ProofService, accounts: readonly Address[]): Promise<RelayedClaims>;
+};
+
+/**
+ * Serializes {@link relayClaims}: concurrent `POST /v1/claims` used to read the same `claimed` amounts, race
+ * for the node's nonce and fail with 500 `INTERNAL`. Now a request naming an account that another request is
+ * claiming for gets 409 `CLAIM_IN_FLIGHT` at once (nothing sent); requests for other accounts wait their turn,
+ * then see what the previous batch paid (skipped as already claimed).
+ *
+ * @example
+ * const claims = createClaimRelayer();
+ * await claims.relay(chain, proofs, [account]);
+ */
+export function createClaimRelayer(): ClaimRelayer {
+  const inFlight = new Set<string>();
+  let tail: Promise<unknown> = Promise.resolve();
+  return {
+    async relay(chain, proofs, accounts) {
+      const keys = [...new Set(accounts.map((a) => getAddress(a)))];
+      const busy = keys.find((k) => inFlight.has(k));
+      if (busy) {
+        throw new ApiError(
+          409,
+          "CLAIM_IN_FLIGHT",
+          `a claim for ${busy} is already in flight on this node; this request sent nothing`,
+          "Wait for the other claim to finish (a few seconds), then check GET /v1/accounts/<address>/earnings before claiming again.",
+        );
+      }
+      for (const k of keys) inFlight.add(k);
+      const turn = tail.then(() => relayClaims(chain, proofs, keys));
+      tail = turn.catch(() => undefined);
+      try {
+        return await turn;
+      } finally {
+        for (const k of keys) inFlight.delete(k);
+      }
+    },
+  };
 }

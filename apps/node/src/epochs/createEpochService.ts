@@ -9,7 +9,7 @@ import { attestEpoch, type QuorumRefusal } from "./attestEpoch.ts";
 import { bundleEpoch } from "./bundleEpoch.ts";
 import { createBundleStage } from "./bundleSource.ts";
 import { onChainReport } from "./chainReads.ts";
-import { relayClaims } from "./claims.ts";
+import { createClaimRelayer } from "./claims.ts";
 import { cutEpoch } from "./cutEpoch.ts";
 import { earningsOf } from "./earnings.ts";
 import {
@@ -85,6 +85,7 @@ export function createEpochService(ctx: NodeContext, options: EpochServiceOption
   const peersOf = () => (typeof options.peers === "function" ? options.peers() : (options.peers ?? []));
   const publicUrl = () => (typeof options.publicUrl === "function" ? options.publicUrl() : options.publicUrl);
   const progress = options.onProgress ?? (() => {});
+  const claimRelayer = createClaimRelayer();
   let chainCtx: ChainContext | undefined;
   const chainOf = () => {
     chainCtx ??= requireChain(ctx);
@@ -431,7 +432,7 @@ export function createEpochService(ctx: NodeContext, options: EpochServiceOption
 
     proofOf: (account: Address, tree: "rewards" | "charges") => proofs().proofOf(account, tree),
     earnings: (account: Address) => earningsOf(ctx, chainOf(), account),
-    claim: (accounts: readonly Address[]) => relayClaims(chainOf(), proofs(), accounts),
+    claim: (accounts: readonly Address[]) => claimRelayer.relay(chainOf(), proofs(), accounts),
     payer: (payer: Address) => payerView(ctx, chainOf(), payer),
     /** One epoch as the API shows it, with the receipts quarantined out of it and why. */
     view: async (epoch: number) => ({

@@ -12,10 +12,10 @@ import {
   type RecomputedAttribution,
   receiptFromJson,
   receiptHash,
+  receiptSignatureProblem,
   SPAN_ALGORITHM,
   type SplitContext,
   verifyEpoch,
-  verifyReceiptSignature,
 } from "@tributary/core";
 import {
   type EpochReport,
@@ -427,12 +427,14 @@ export async function verifyBundle(
         const hash = receiptHash(receipt);
         if (hash !== line.hash)
           diff({ receiptId: receipt.id, field: "hash", expected: hash, actual: line.hash });
-        if (!(await verifyReceiptSignature(receipt, line.signature, receipt.node))) {
+        const problem = await receiptSignatureProblem(receipt, line.signature, receipt.node);
+        if (problem) {
           diff({
             receiptId: receipt.id,
             field: "signature",
-            expected: `signed by ${receipt.node}`,
-            actual: line.signature,
+            expected:
+              problem === "HIGH_S_SIGNATURE" ? "a low-s signature (s <= n/2)" : `signed by ${receipt.node}`,
+            actual: `${problem}: ${line.signature}`,
           });
         }
         if (sha256(line.input) !== receipt.inputHash) {

@@ -5,7 +5,7 @@ import { basename, dirname, join } from "node:path";
 /**
  * Writes `bytes` to `path` so that a crash leaves either the old file or the whole new one: a temporary
  * file beside it (same folder, so the rename is atomic), fsync, rename, then fsync of the folder so the
- * rename itself survives power loss.
+ * rename itself survives power loss. The file is the owner's only (0600).
  *
  * @example
  * await writeFileAtomic(join(dir, "manifest.json"), bytes);
@@ -13,7 +13,7 @@ import { basename, dirname, join } from "node:path";
 export async function writeFileAtomic(path: string, bytes: Uint8Array): Promise<void> {
   const dir = dirname(path);
   const temp = join(dir, `.${basename(path)}.${randomBytes(6).toString("hex")}.tmp`);
-  const file = await open(temp, "wx");
+  const file = await open(temp, "wx", 0o600);
   try {
     await file.writeFile(bytes);
     await file.sync();

@@ -6,6 +6,7 @@ import { type Address, getAddress, type Hex, isAddress } from "viem";
 import { z } from "zod";
 import { ApiError } from "../api/ApiError.ts";
 import { parseJsonText } from "../api/json.ts";
+import { REQUEST_ID } from "../api/logger.ts";
 import { requireOperator } from "../api/requireOperator.ts";
 import { requireWellFormed } from "../api/requireWellFormed.ts";
 import type { NodeContext } from "../context/NodeContext.ts";
@@ -20,7 +21,9 @@ import {
   type SignedReceipt,
 } from "./createGatewayService.ts";
 import { createRateLimiter } from "./createRateLimiter.ts";
+import { redactUrl } from "./redactUrl.ts";
 import { callUpstream, streamUpstream } from "./upstream.ts";
+import { UPSTREAM_HINT, UpstreamError } from "./upstreamError.ts";
 
 /** Time spent in one served request, measured inside the handler (for the benchmark). */
 export type GatewayTiming = {
@@ -44,6 +47,33 @@ export type CreateGatewayRoutesOptions = {
 
 /** The OpenAI error body, with Tributary's `hint`. */
 export type OpenAiErrorBody = { error: { message: string; type: string; code: string; hint: string } };
+
+/** The request id the request log and the `X-Request-Id` header carry. */
+function requestIdOf(c: Context): string {
+  return String(c.get(REQUEST_ID as never) ?? "unknown");
+}
+
+/**
+ * What a payer learns of an upstream failure: our code and message (the upstream's status class), the request
+ * id and a hint. The upstream's own answer (truncated, its URL redacted) goes to the node's log under that id.
+ */
+function upstreamFailure(
+  ctx: Pick<NodeContext, "log">,
+  error: unknown,
+  requestId: string,
+): { code: string; message: string; hint: string } {
+  const e =
+    error instanceof UpstreamError
+      ? error
+      : new UpstreamError("UPSTREAM_ERROR", { detail: String(error), cause: error });
+  ctx.log("warn", "gateway: upstream failed", {
+    requestId,
+    code: e.code,
+    ...(e.upstreamStatus !== undefined ? { upstreamStatus: e.upstreamStatus } : {}),
+    detail: e.detail,
+  });
+  return { code: e.code, message: `${e.message} (request id ${requestId})`, hint: UPSTREAM_HINT };
+}
 
 /** A 429 with the seconds to wait (sent as `Retry-After`). */
 class RateLimitedError extends ApiError {
@@ -222,7 +252,10 @@ function modelView(m: GatewayModel) {
       split: m.split,
       owner: m.owner,
       deprecated: m.deprecated,
-      ...(m.upstream ? { upstream: { baseURL: m.upstream.baseURL, model: m.upstream.model } } : {}),
+      // Scheme, host and path only: credentials in the URL (user:pass@, ?token=) are never served.
+      ...(m.upstream
+        ? { upstream: { baseURL: redactUrl(m.upstream.baseURL), model: m.upstream.model } }
+        : {}),
     },
   };
 }
@@ -259,6 +292,13 @@ export function createGatewayRoutes(ctx: NodeContext, options: CreateGatewayRout
             "Retry; if it persists, check the node's logs.",
           );
     if (!(error instanceof ApiError)) ctx.log("error", "gateway request failed", { error: String(error) });
+    if (e instanceof UpstreamError) {
+      const view = upstreamFailure(ctx, e, requestIdOf(c));
+      return c.json<OpenAiErrorBody>(
+        { error: { ...view, type: errorType(e.status) } },
+        e.status as ContentfulStatusCode,
+      );
+    }
     if (e instanceof RateLimitedError) c.header("Retry-After", String(e.retryAfterSeconds));
     return c.json<OpenAiErrorBody>(
       { error: { message: e.message, type: errorType(e.status), code: e.code, hint: e.hint } },
@@ -471,6 +511,7 @@ export function createGatewayRoutes(ctx: NodeContext, options: CreateGatewayRout
           settle: (text) => service.settle({ ...settleBase, output: { kind: "external", text, maxTokens } }),
           release: () => reservation.release(),
           log: ctx.log,
+          requestId: requestIdOf(c),
           open: (signal) => streamUpstream(upstream, kind, forward, signal, upstreamLimits),
         });
       }
@@ -791,6 +832,8 @@ type ExternalStreamParameters = {
   settle: (text: string) => Promise<SignedReceipt>;
   release: () => void;
   log: NodeContext["log"];
+  /** The request's id, named in a mid-stream upstream failure (whose detail goes to the log only). */
+  requestId: string;
   open: (signal: AbortSignal) => AsyncGenerator<string>;
 };
 
@@ -874,11 +917,7 @@ async function streamExternal(s: ExternalStreamParameters): Promise<Response> {
             chunk(s.kind === "chat" ? {} : { text: "" }, "stop", {
               usage: usage(signed),
               tributary: tributary(signed),
-              ...(failure instanceof ApiError
-                ? { error: { code: failure.code, message: failure.message, hint: failure.hint } }
-                : failure
-                  ? { error: { code: "UPSTREAM_ERROR", message: String(failure), hint: "Retry." } }
-                  : {}),
+              ...(failure ? { error: upstreamFailure(s, failure, s.requestId) } : {}),
             }),
           ),
         );

@@ -20,6 +20,7 @@ import {
   SPAN_ALGORITHM,
   type Split,
   splitFee,
+  toLowS,
 } from "@tributary/core";
 import {
   ContractRevertError,
@@ -52,9 +53,11 @@ import {
   type VersionSetIndex,
 } from "../attribution/versionSetIndexes.ts";
 import type { ChainContext, NodeContext } from "../context/NodeContext.ts";
+import { UPSTREAM_PURPOSE } from "../db/migrations/011_sealed_secrets.ts";
 import type { ApiKeyRow, ModelRow, ReceiptRow } from "../db/schema.ts";
 import { currentModelTerms, type ModelTerms } from "../indexer/handlers/models.ts";
 import { getPayerState, type PayerState } from "../indexer/handlers/settlement.ts";
+import { createSecretBox, type SecretBox } from "../secrets/createSecretBox.ts";
 import {
   createReceiptWriter,
   RECEIPT_DOMAIN_SEPARATOR,
@@ -245,7 +248,14 @@ function parseTrainedOn(text: string): TrainedOnVersion[] {
   }));
 }
 
-function toModel(row: ModelRow): GatewayModel {
+/** An external model's upstream as stored: sealed under the node's secrets key (migration 010). */
+function openUpstream(row: ModelRow, secrets: SecretBox): Upstream | undefined {
+  if (!row.upstream) return undefined;
+  return JSON.parse(secrets.open(row.upstream, UPSTREAM_PURPOSE)) as Upstream;
+}
+
+function toModel(row: ModelRow, secrets: SecretBox): GatewayModel {
+  const upstream = openUpstream(row, secrets);
   const trainedOn = parseTrainedOn(row.trained_on ?? "[]");
   return {
     modelId: BigInt(row.model_id),
@@ -256,7 +266,7 @@ function toModel(row: ModelRow): GatewayModel {
     indexId: row.index_id,
     trainedOn:
       trainedOn.length > 0 ? trainedOn : [{ datanetId: BigInt(row.datanet_id), version: row.version }],
-    ...(row.upstream ? { upstream: JSON.parse(row.upstream) as Upstream } : {}),
+    ...(upstream ? { upstream } : {}),
     pricing: { perCall: BigInt(row.per_call), per1kOutputTokens: BigInt(row.per_1k_output_tokens) },
     split: { ownerBps: row.owner_bps, dataBps: row.data_bps },
     owner: row.owner as Address,
@@ -315,6 +325,7 @@ const MAX_BATCH = 256;
  */
 export function createGatewayService(ctx: NodeContext): GatewayService {
   const { db } = ctx;
+  const secrets = ctx.secrets ?? createSecretBox({ dataDir: ctx.dataDir });
   const reserved = new Map<string, bigint>();
   const charged = new Map<string, bigint>();
   const lms = new Map<string, { set: VersionSetIndex; lm: InfiniGram; fallback: FallbackContribution[] }>();
@@ -587,16 +598,18 @@ export function createGatewayService(ctx: NodeContext): GatewayService {
     return state;
   }
 
+  /** Signs a receipt hash on this thread (the key is not local), always in low-s form (`toLowS`). */
   async function sign(chain: ChainContext, hash: Hex): Promise<Hex> {
     const account = chain.walletClient.account as LocalAccount;
-    if (typeof account.sign === "function") return account.sign({ hash: receiptDigest(hash) });
-    return chain.walletClient.signTypedData({
+    if (typeof account.sign === "function") return toLowS(await account.sign({ hash: receiptDigest(hash) }));
+    const signature = await chain.walletClient.signTypedData({
       account,
       domain: receiptDomain,
       types: receiptTypes,
       primaryType: "Receipt",
       message: { receiptHash: hash },
     });
+    return toLowS(signature);
   }
 
   /** The model as this node stored it (name, kind, versions, upstream; terms as registered). */
@@ -616,7 +629,7 @@ export function createGatewayService(ctx: NodeContext): GatewayService {
         "List the models this node serves with GET /v1/models.",
       );
     }
-    return cacheModel(toModel(row));
+    return cacheModel(toModel(row, secrets));
   }
 
   /**
@@ -688,7 +701,7 @@ export function createGatewayService(ctx: NodeContext): GatewayService {
 
   async function insertModel(values: ModelRow): Promise<GatewayModel> {
     await db.insertInto("models").values(values).execute();
-    return cacheModel(toModel(values));
+    return cacheModel(toModel(values, secrets));
   }
 
   return {
@@ -825,7 +838,8 @@ export function createGatewayService(ctx: NodeContext): GatewayService {
         data_bps: params.split.dataBps,
         owner: chain.walletClient.account.address.toLowerCase(),
         created_at: new Date().toISOString(),
-        upstream: JSON.stringify(params.upstream),
+        // Sealed: the base URL may carry credentials and the API key is one; neither is stored in plaintext.
+        upstream: secrets.seal(JSON.stringify(params.upstream), UPSTREAM_PURPOSE),
         trained_on: JSON.stringify(
           params.trainedOn.map((t) => ({ datanetId: t.datanetId.toString(), version: t.version })),
         ),
@@ -834,7 +848,7 @@ export function createGatewayService(ctx: NodeContext): GatewayService {
 
     async listModels() {
       const rows = await db.selectFrom("models").selectAll().orderBy("model_id").execute();
-      return Promise.all(rows.map((row) => withTerms(toModel(row))));
+      return Promise.all(rows.map((row) => withTerms(toModel(row, secrets))));
     },
 
     async getModel(name) {

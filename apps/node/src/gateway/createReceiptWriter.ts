@@ -1,7 +1,7 @@
 import { createRequire } from "node:module";
 import { dirname } from "node:path";
 import { Worker } from "node:worker_threads";
-import { receiptDomain, receiptTypes } from "@tributary/core";
+import { HighSSignatureError, isLowS, receiptDomain, receiptTypes, signatureS } from "@tributary/core";
 import { type Hex, hashDomain, keccak256, toHex } from "viem";
 import type { ReceiptRow } from "../db/schema.ts";
 
@@ -103,20 +103,27 @@ if (workerData.signer) {
   const prefix = Buffer.from([0x19, 0x01]);
   // libsecp256k1 (the secp256k1 package's prebuilt N-API binding, 10x faster) when it loads, else noble.
   // Both sign RFC 6979 deterministically with a low s: the same signature for the same digest and key.
+  // lowS() enforces it whatever the library does: s > n/2 becomes n - s with the recovery id flipped.
+  const N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
+  const hex = (n) => n.toString(16).padStart(64, "0");
+  const lowS = (r, s, recid) => {
+    if (s > N >> 1n) { s = N - s; recid ^= 1; }
+    return hex(r) + hex(s) + (recid ? "1c" : "1b");
+  };
   let ecdsa;
   try {
     const native = require(workerData.nativeSecp256k1);
     ecdsa = (digest) => {
       const { signature, recid } = native.ecdsaSign(digest, key);
-      return Buffer.from(signature).toString("hex") + (recid ? "1c" : "1b");
+      const rs = Buffer.from(signature).toString("hex");
+      return lowS(BigInt("0x" + rs.slice(0, 64)), BigInt("0x" + rs.slice(64)), recid);
     };
     signer = "libsecp256k1";
   } catch {
     const { secp256k1 } = require(workerData.curves);
-    const hex = (n) => n.toString(16).padStart(64, "0");
     ecdsa = (digest) => {
       const sig = secp256k1.sign(digest, key, { lowS: true });
-      return hex(sig.r) + hex(sig.s) + (sig.recovery ? "1c" : "1b");
+      return lowS(sig.r, sig.s, sig.recovery);
     };
     signer = "noble";
   }
@@ -244,7 +251,9 @@ export function createReceiptWriter(params: CreateReceiptWriterParameters): Rece
         counters.receipts += batch.length;
         batch.forEach((p, i) => {
           const [hash, signature] = m.signed?.[i] ?? [p.row.hash as Hex, p.row.signature as Hex];
-          p.resolve({ hash, signature });
+          // The thread normalizes s; a high s here would be a signer bug, and verifiers refuse it.
+          if (!isLowS(signature)) p.reject(new HighSSignatureError(signatureS(signature) ?? 0n));
+          else p.resolve({ hash, signature });
         });
       }
       send();

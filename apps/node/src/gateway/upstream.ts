@@ -1,13 +1,8 @@
-import { ApiError } from "../api/ApiError.ts";
 import { toWellFormedText } from "../api/requireWellFormed.ts";
-import {
-  displayUrl,
-  fetchLimited,
-  type LimitedResponse,
-  OutboundFetchError,
-  type OutboundLimits,
-} from "../net/fetchLimited.ts";
+import { fetchLimited, type LimitedResponse, OutboundFetchError, type OutboundLimits } from "../net/fetchLimited.ts";
 import { DEFAULT_OUTBOUND } from "../net/outboundConfig.ts";
+import { redactUrl } from "./redactUrl.ts";
+import { UpstreamError } from "./upstreamError.ts";
 
 /** An OpenAI-compatible server an external model forwards to (vLLM, llama.cpp server, Ollama, LoRAX, a node). */
 export type Upstream = {
@@ -30,40 +25,23 @@ export type UpstreamAnswer = {
 /** Time allowed for an upstream to answer (headers), in ms (the default of `NodeConfig.outbound.upstream`). */
 export const UPSTREAM_TIMEOUT_MS = DEFAULT_OUTBOUND.upstream.headersTimeoutMs;
 
-const HINT =
-  "The model's upstream failed; retry later, or ask the node operator to check the upstream (its URL, model name and API key).";
-
 function endpoint(upstream: Upstream, kind: "chat" | "completion"): string {
   return `${upstream.baseURL.replace(/\/+$/, "")}/${kind === "chat" ? "chat/completions" : "completions"}`;
 }
 
-/** An outbound failure as the payer sees it: the URL (no credentials, no query) and the reason, never a body. */
-function upstreamFailure(error: unknown, url: string): ApiError {
-  if (error instanceof ApiError) return error;
+/**
+ * An outbound failure as an {@link UpstreamError}: the payer gets the code only (timeout 504, too large,
+ * unreachable), the node's log gets the redacted URL and the reason, never a body.
+ */
+function upstreamFailure(error: unknown, url: string): UpstreamError {
+  if (error instanceof UpstreamError) return error;
+  const detail = `${redactUrl(url)}: ${error instanceof Error ? error.message : String(error)}`;
   if (error instanceof OutboundFetchError) {
-    if (error.code === "TIMEOUT") {
-      return new ApiError(504, "UPSTREAM_TIMEOUT", `the upstream ${error.message}`, HINT, { cause: error });
-    }
-    if (error.code === "TOO_LARGE") {
-      return new ApiError(502, "UPSTREAM_TOO_LARGE", `the upstream ${error.message}`, HINT, { cause: error });
-    }
-    return new ApiError(
-      502,
-      error.code === "NOT_JSON" ? "UPSTREAM_ERROR" : "UPSTREAM_UNREACHABLE",
-      `the upstream ${error.message}`,
-      HINT,
-      { cause: error },
-    );
+    if (error.code === "TIMEOUT") return new UpstreamError("UPSTREAM_TIMEOUT", { detail, cause: error });
+    if (error.code === "TOO_LARGE") return new UpstreamError("UPSTREAM_TOO_LARGE", { detail, cause: error });
+    if (error.code === "NOT_JSON") return new UpstreamError("UPSTREAM_ERROR", { detail, cause: error });
   }
-  return new ApiError(
-    502,
-    "UPSTREAM_UNREACHABLE",
-    `the upstream ${displayUrl(url)} could not be reached`,
-    HINT,
-    {
-      cause: error,
-    },
-  );
+  return new UpstreamError("UPSTREAM_UNREACHABLE", { detail, cause: error });
 }
 
 async function post(
@@ -103,12 +81,7 @@ async function post(
         detail = text.slice(0, 300);
       }
     } catch {}
-    throw new ApiError(
-      502,
-      "UPSTREAM_ERROR",
-      `the upstream ${url} answered ${res.status}${detail ? `: ${detail}` : ""}`,
-      HINT,
-    );
+    throw new UpstreamError("UPSTREAM_ERROR", { status: res.status, detail: `${redactUrl(url)}: ${detail}` });
   }
   return res;
 }
@@ -124,7 +97,7 @@ function textOf(choice: unknown, kind: "chat" | "completion", delta: boolean): s
 /**
  * One non-streaming completion from an OpenAI-compatible upstream (`/chat/completions` or `/completions`);
  * `model` is replaced by the upstream's. Network failures, non-2xx answers and malformed bodies become 502
- * `UPSTREAM_UNREACHABLE` / `UPSTREAM_ERROR` with a hint.
+ * `UPSTREAM_UNREACHABLE` / `UPSTREAM_ERROR` ({@link UpstreamError}: our own message, the detail for the log).
  *
  * @example
  * const { text } = await callUpstream({ baseURL: "http://127.0.0.1:8000/v1", model: "llama" }, "chat", { messages });
@@ -145,12 +118,9 @@ export async function callUpstream(
   }
   const choice = json.choices?.[0] as { finish_reason?: string } | undefined;
   if (!choice) {
-    throw new ApiError(
-      502,
-      "UPSTREAM_ERROR",
-      `the upstream ${endpoint(upstream, kind)} answered without choices`,
-      HINT,
-    );
+    throw new UpstreamError("UPSTREAM_ERROR", {
+      detail: `${redactUrl(endpoint(upstream, kind))}: no choices`,
+    });
   }
   return {
     text: toWellFormedText(textOf(choice, kind, false)),
@@ -219,12 +189,9 @@ export async function* streamUpstream(
             continue;
           }
           if (parsed.error) {
-            throw new ApiError(
-              502,
-              "UPSTREAM_ERROR",
-              `the upstream stream failed: ${parsed.error.message ?? "error"}`,
-              HINT,
-            );
+            throw new UpstreamError("UPSTREAM_ERROR", {
+              detail: `stream error: ${parsed.error.message ?? "error"}`,
+            });
           }
           const delta = wellFormed(textOf(parsed.choices?.[0], kind, true));
           if (delta) yield delta;

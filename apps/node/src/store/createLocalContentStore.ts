@@ -99,14 +99,14 @@ export function createLocalContentStore(parameters: LocalContentStoreParameters)
     }
     const tmp = join(folder, `.${cid}.${process.pid}.${randomBytes(6).toString("hex")}${TMP_SUFFIX}`);
     try {
-      const created = await mkdir(folder, { recursive: true });
+      const created = await mkdir(folder, { recursive: true, mode: 0o700 });
       if (created !== undefined) {
         // New folders must be durable too: fsync each parent whose entry list changed.
         await syncDir(join(folder, ".."));
         await syncDir(dir).catch(() => undefined);
         await syncDir(join(dir, "..")).catch(() => undefined);
       }
-      const handle = await open(tmp, "wx", 0o444);
+      const handle = await open(tmp, "wx", 0o400);
       try {
         await handle.writeFile(bytes);
         await handle.sync();
@@ -226,13 +226,15 @@ export function createLocalContentStore(parameters: LocalContentStoreParameters)
     const folder = folderOf(sha256);
     const target = join(folder, cid);
     try {
-      const created = await mkdir(folder, { recursive: true });
+      const created = await mkdir(folder, { recursive: true, mode: 0o700 });
       if (created !== undefined) {
         await syncDir(join(folder, ".."));
         await syncDir(dir).catch(() => undefined);
       }
       const handle = await open(path, "r+");
       try {
+        // Blobs are immutable and the node's own: owner read-only, like the ones `put` writes.
+        await handle.chmod(0o400);
         await handle.sync();
       } finally {
         await handle.close();

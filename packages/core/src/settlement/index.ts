@@ -19,6 +19,14 @@ export { SettlementError, type SettlementErrorCode } from "./errors.ts";
 export { fallbackContributions } from "./fallbackContributions.ts";
 export { type Claimant, largestRemainder } from "./largestRemainder.ts";
 export {
+  HighSSignatureError,
+  isLowS,
+  SECP256K1_HALF_N,
+  SECP256K1_N,
+  signatureS,
+  toLowS,
+} from "./lowS.ts";
+export {
   type DatanetVersionRef,
   RECEIPT_VERSION,
   type Receipt,
@@ -27,8 +35,10 @@ export {
 export { type ReceiptFromJsonOptions, receiptFromJson } from "./receiptFromJson.ts";
 export { receiptHash } from "./receiptHash.ts";
 export {
+  type ReceiptSignatureProblem,
   type ReceiptSigner,
   receiptDomain,
+  receiptSignatureProblem,
   receiptSigningPayload,
   receiptTypes,
   signReceipt,

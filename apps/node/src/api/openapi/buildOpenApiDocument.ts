@@ -196,7 +196,7 @@ export function buildOpenApiDocument(docs: readonly RouteDoc[], info: OpenApiInf
           type: "http",
           scheme: "bearer",
           description:
-            "The node's operator token (printed by `tributary up`, kept in <dataDir>/node/operator-token); `X-Tributary-Operator: <token>` works too.",
+            "The node's operator token (printed by `tributary up`, kept in <dataDir>/node/operator-token), as `Authorization: Bearer <token>` only.",
         },
       },
     },
