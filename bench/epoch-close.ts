@@ -86,7 +86,7 @@ try {
     seed ^= seed << 5;
     return (seed >>> 0) % n;
   };
-  const pricing = { perCall: 10n ** 15n, per1kOutputTokens: 2n * 10n ** 16n };
+  const pricing = { perCall: 10n ** 15n, per1kOutputTokens: 2n * 10n ** 16n, per1kInputTokens: 0n };
   const output =
     "The whale rose beside the ship at dawn, and every harpooneer aboard the Pequod stood silent at the rail while the mate counted the boats and the wind came round to the north. ".repeat(
       2,
@@ -104,7 +104,7 @@ try {
     }));
     const agentFeeBps = rand(5) === 0 ? 250 : 0;
     const outputTokens = 1 + rand(64);
-    const price = computePrice(pricing, outputTokens);
+    const price = computePrice(pricing, outputTokens, 48);
     const split = splitFee({
       price,
       protocolFeeBps: 500,

@@ -52,7 +52,7 @@ const rand = (n: number) => {
   return (seed >>> 0) % n;
 };
 
-const pricing = { perCall: 10n ** 15n, per1kOutputTokens: 2n * 10n ** 16n };
+const pricing = { perCall: 10n ** 15n, per1kOutputTokens: 2n * 10n ** 16n, per1kInputTokens: 0n };
 const pool: { receipt: Receipt; hash: Hex }[] = [];
 for (let i = 0; i < POOL; i++) {
   const k = 1 + rand(3);
@@ -66,7 +66,7 @@ for (let i = 0; i < POOL; i++) {
   }));
   const agentFeeBps = rand(5) === 0 ? 250 : 0;
   const outputTokens = 1 + rand(512);
-  const price = computePrice(pricing, outputTokens);
+  const price = computePrice(pricing, outputTokens, 64);
   const split = splitFee({
     price,
     protocolFeeBps: 500,

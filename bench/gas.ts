@@ -143,7 +143,7 @@ async function main() {
       h("artifact"),
       "infinigram",
       [{ datanetId: 1n, version: 1n }],
-      { perCall: 10n ** 15n, per1kOutputTokens: 10n ** 16n },
+      { perCall: 10n ** 15n, per1kOutputTokens: 10n ** 16n, per1kInputTokens: 10n ** 15n },
       { ownerBps: 3000, dataBps: 7000 },
     ]);
     const registerAgent = await send(8, c.agentRegistry, agentRegistryAbi, "registerAgent", [

@@ -179,7 +179,7 @@ async function main() {
       datanetId,
       version: 1,
       name: "moby-ig",
-      pricing: { perCall: 1000n, per1kOutputTokens: 5000n },
+      pricing: { perCall: 1000n, per1kOutputTokens: 5000n, per1kInputTokens: 1000n },
       split: { ownerBps: 3000, dataBps: 7000 },
     });
 

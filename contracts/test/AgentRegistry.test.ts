@@ -97,7 +97,7 @@ beforeAll(async () => {
       artifactHash: keccak256(toHex(`weights ${i}`)),
       baseModel: "infinigram",
       trainedOn: [{ datanetId, version: 1n }],
-      pricing: { perCall: 1n, per1kOutputTokens: 1n },
+      pricing: { perCall: 1n, per1kOutputTokens: 1n, per1kInputTokens: 1n },
       split: { ownerBps: 5000, dataBps: 5000 },
     });
   }

@@ -59,7 +59,11 @@ const sdk = (i: number): TributaryClient =>
   });
 const read = () => sdk(0);
 const artifact = (n: number) => keccak256(toHex(`weights ${n}`));
-const pricing: ModelPricing = { perCall: 10n ** 15n, per1kOutputTokens: 3n * 10n ** 16n };
+const pricing: ModelPricing = {
+  perCall: 10n ** 15n,
+  per1kOutputTokens: 3n * 10n ** 16n,
+  per1kInputTokens: 7n * 10n ** 14n,
+};
 const split: ModelSplit = { ownerBps: 3000, dataBps: 7000 };
 
 async function expectError(promise: Promise<unknown>, name: string, args?: readonly unknown[]) {
@@ -317,7 +321,7 @@ describe("ModelRegistry: owner functions", () => {
 
   it("test_setPricing_setSplit_emit", async () => {
     const { modelId } = await register();
-    const p2 = { perCall: 0n, per1kOutputTokens: 2n ** 128n - 1n };
+    const p2 = { perCall: 0n, per1kOutputTokens: 2n ** 128n - 1n, per1kInputTokens: 2n ** 128n - 2n };
     let r = await setModelPricing(sdk(BUILDER), { modelId, pricing: p2 });
     expect(events(r.receipt, "PricingUpdated")).toEqual([{ modelId, pricing: p2 }]);
     const s2 = { ownerBps: 0, dataBps: 10_000 };

@@ -216,7 +216,7 @@ export type Model = {
     modelId: string;
     kind: string;
     datanetVersions: { datanetId: string; version: number }[];
-    pricing: { perCall: string; per1kOutputTokens: string };
+    pricing: { perCall: string; per1kOutputTokens: string; per1kInputTokens?: string };
     split: { ownerBps: number; dataBps: number };
   };
 };

@@ -108,7 +108,7 @@ export async function serveModel(
   await gateway.registerInfinigramModel({
     datanetId: params.datanetId,
     version: 1,
-    pricing: { perCall: 1000n, per1kOutputTokens: 5000n },
+    pricing: { perCall: 1000n, per1kOutputTokens: 5000n, per1kInputTokens: 0n },
     split: { ownerBps: 3000, dataBps: 7000 },
     name: params.name,
   });

@@ -4,7 +4,8 @@ pragma solidity 0.8.30;
 /// @title IModelRegistry
 /// @notice Models with their lineage (the published datanet versions they were trained on), their price and the
 /// public split of every fee between the model owner and the data contributors.
-/// @dev Fee semantics, for one inference of price `p` (from {Pricing}) called through an agent with fee `a` bps:
+/// @dev Fee semantics, for one inference of price `p` (from {Pricing}: per call, per output and per input token)
+/// called through an agent with fee `a` bps:
 /// - the payer is charged `p + p * a / 10000`: the agent fee is ON TOP of the model price (see IAgentRegistry), so
 ///   an agent can never shrink what the model owner or the contributors earn;
 /// - the protocol fee (Settlement's `protocolFeeBps`) is taken from `p` first;
@@ -18,10 +19,14 @@ interface IModelRegistry {
         uint64 version;
     }
 
-    /// @notice Price of one inference: `perCall + per1kOutputTokens * outputTokens / 1000` token units.
+    /// @notice Price of one inference, in token units:
+    /// `perCall + ceil(per1kOutputTokens * outputTokens / 1000) + ceil(per1kInputTokens * inputTokens / 1000)`,
+    /// each per-token term rounded up on its own (off chain, `computePrice`). Input tokens are the prompt's count
+    /// under the receipt's tokenizer, so a long prompt costs more than a short one.
     struct Pricing {
         uint128 perCall;
         uint128 per1kOutputTokens;
+        uint128 per1kInputTokens;
     }
 
     /// @notice Split of the model price after the protocol fee; `ownerBps + dataBps == 10000`.
@@ -98,7 +103,7 @@ interface IModelRegistry {
     /// @param artifactHash Hash of the weights or index files.
     /// @param baseModel Base model name, e.g. "infinigram" or "Qwen2.5-0.5B".
     /// @param trainedOn Published datanet versions it was trained on; each must exist, none twice.
-    /// @param pricing Price per call and per 1000 output tokens.
+    /// @param pricing Price per call, per 1000 output tokens and per 1000 input (prompt) tokens.
     /// @param split Owner and data shares; `ownerBps + dataBps == 10000`.
     /// @return modelId The new id (ids start at 1).
     function registerModel(

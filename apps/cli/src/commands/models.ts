@@ -13,7 +13,8 @@ type ModelJson = {
     modelId: string;
     kind: string;
     datanetVersions: { datanetId: string; version: number }[];
-    pricing: { perCall: string; per1kOutputTokens: string };
+    pricing: { perCall: string; per1kOutputTokens: string; per1kInputTokens?: string };
+    limits?: { maxInputTokens: number; maxPromptBytes: number; maxOutputTokens: number };
     split: { ownerBps: number; dataBps: number };
     owner?: string;
     deprecated?: boolean;
@@ -31,8 +32,18 @@ type RegisterOptions = CommonOptions & {
   trainedOn?: string;
   perCall: string;
   per1k: string;
+  per1kInput: string;
+  maxInputTokens?: string;
+  maxPromptBytes?: string;
+  maxOutputTokens?: string;
   ownerBps: string;
   dataBps: string;
+};
+
+/** A positive integer flag (a limit). */
+const count = (name: string, v: string): number => {
+  if (!/^[1-9][0-9]{0,8}$/.test(v)) throw new UsageError(`--${name} must be a positive integer, got "${v}"`);
+  return Number(v);
 };
 
 const bps = (name: string, v: string): number => {
@@ -65,6 +76,16 @@ export function registerModel(program: Command): void {
       )
       .option("--per-call <amount>", "price per call, tokens", "0.001")
       .option("--per-1k <amount>", "price per 1000 output tokens, tokens", "0.01")
+      .option("--per-1k-input <amount>", "price per 1000 input (prompt) tokens, tokens", "0.001")
+      .option(
+        "--max-input-tokens <n>",
+        "this node's limit on a prompt's input tokens (default: the node's, 8192)",
+      )
+      .option(
+        "--max-prompt-bytes <n>",
+        "this node's limit on a prompt's UTF-8 bytes, checked before tokenizing (default: the node's, 262144)",
+      )
+      .option("--max-output-tokens <n>", "this node's limit on max_tokens (default: the node's, 4096)")
       .option("--owner-bps <bps>", "model owner's share, basis points", "3000")
       .option("--data-bps <bps>", "contributors' share, basis points", "7000"),
   ).action(
@@ -72,7 +93,16 @@ export function registerModel(program: Command): void {
       const pricing = {
         perCall: parseAmount(opts.perCall, undefined, "--per-call").toString(),
         per1kOutputTokens: parseAmount(opts.per1k, undefined, "--per-1k").toString(),
+        per1kInputTokens: parseAmount(opts.per1kInput, undefined, "--per-1k-input").toString(),
       };
+      const limits = {
+        ...(opts.maxInputTokens ? { maxInputTokens: count("max-input-tokens", opts.maxInputTokens) } : {}),
+        ...(opts.maxPromptBytes ? { maxPromptBytes: count("max-prompt-bytes", opts.maxPromptBytes) } : {}),
+        ...(opts.maxOutputTokens
+          ? { maxOutputTokens: count("max-output-tokens", opts.maxOutputTokens) }
+          : {}),
+      };
+      const withLimits = Object.keys(limits).length > 0 ? { limits } : {};
       const split = { ownerBps: bps("owner-bps", opts.ownerBps), dataBps: bps("data-bps", opts.dataBps) };
       if (split.ownerBps + split.dataBps !== 10_000)
         throw new UsageError(
@@ -109,6 +139,7 @@ export function registerModel(program: Command): void {
               }),
           pricing,
           split,
+          ...withLimits,
         };
       } else if (opts.kind === "external") {
         if (!opts.upstreamUrl || !opts.upstreamModel || !trainedOn)
@@ -125,6 +156,7 @@ export function registerModel(program: Command): void {
           trainedOn,
           pricing,
           split,
+          ...withLimits,
         };
       } else throw new UsageError(`--kind must be infinigram or external, got "${opts.kind}"`);
       const cli = await context(opts);
@@ -152,10 +184,15 @@ export function registerModel(program: Command): void {
               const dv =
                 t?.datanetVersions.map((d) => `datanet ${d.datanetId} v${d.version}`).join(", ") ?? "";
               const price = t
-                ? `${formatAmount(t.pricing.perCall)}/call + ${formatAmount(t.pricing.per1kOutputTokens)}/1k tokens, owner ${t.split.ownerBps / 100}% data ${t.split.dataBps / 100}%`
+                ? `${formatAmount(t.pricing.perCall)}/call + ${formatAmount(t.pricing.per1kOutputTokens)}/1k tokens + ${formatAmount(t.pricing.per1kInputTokens ?? "0")}/1k input tokens, owner ${t.split.ownerBps / 100}% data ${t.split.dataBps / 100}%`
+                : "";
+              const limits = t?.limits
+                ? dim(
+                    `\n  prompts up to ${t.limits.maxInputTokens} tokens / ${t.limits.maxPromptBytes} bytes, answers up to ${t.limits.maxOutputTokens} tokens`,
+                  )
                 : "";
               const state = t?.deprecated ? ` ${dim("deprecated")}` : "";
-              return `${bold(m.id)} ${dim(`#${t?.modelId ?? "?"} ${t?.kind ?? ""}`)}${state} ${dv}\n  ${price}${t?.owner ? dim(`, owned by ${t.owner}`) : ""}`;
+              return `${bold(m.id)} ${dim(`#${t?.modelId ?? "?"} ${t?.kind ?? ""}`)}${state} ${dv}\n  ${price}${t?.owner ? dim(`, owned by ${t.owner}`) : ""}${limits}`;
             }),
       );
     }),
@@ -188,6 +225,7 @@ function registerModelOwnerCommands(model: Command): void {
       .argument("<model>", "model id or name")
       .option("--per-call <amount>", "new price per call, tokens")
       .option("--per-1k <amount>", "new price per 1000 output tokens, tokens")
+      .option("--per-1k-input <amount>", "new price per 1000 input (prompt) tokens, tokens")
       .option("--owner-bps <bps>", "new owner share, basis points (with --data-bps)")
       .option("--data-bps <bps>", "new contributors' share, basis points (with --owner-bps)")
       .option("--owner <address>", "transfer the model to this address (last, after the other changes)"),
@@ -198,17 +236,19 @@ function registerModelOwnerCommands(model: Command): void {
         opts: CommonOptions & {
           perCall?: string;
           per1k?: string;
+          per1kInput?: string;
           ownerBps?: string;
           dataBps?: string;
           owner?: string;
         },
       ) => {
-        const pricingGiven = opts.perCall !== undefined || opts.per1k !== undefined;
+        const pricingGiven =
+          opts.perCall !== undefined || opts.per1k !== undefined || opts.per1kInput !== undefined;
         const splitGiven = opts.ownerBps !== undefined || opts.dataBps !== undefined;
         if (!pricingGiven && !splitGiven && opts.owner === undefined)
           throw new UsageError(
             "nothing to change",
-            "Pass --per-call and/or --per-1k, --owner-bps with --data-bps, or --owner <address>.",
+            "Pass --per-call, --per-1k and/or --per-1k-input, --owner-bps with --data-bps, or --owner <address>.",
           );
         let split: { ownerBps: number; dataBps: number } | undefined;
         if (splitGiven) {
@@ -227,16 +267,21 @@ function registerModelOwnerCommands(model: Command): void {
         const perCall =
           opts.perCall === undefined ? undefined : parseAmount(opts.perCall, undefined, "--per-call");
         const per1k = opts.per1k === undefined ? undefined : parseAmount(opts.per1k, undefined, "--per-1k");
+        const per1kInput =
+          opts.per1kInput === undefined
+            ? undefined
+            : parseAmount(opts.per1kInput, undefined, "--per-1k-input");
         const modelId = await resolveModelId(opts, name);
         const cli = await context(opts);
         const client = await cli.chain(true);
         const sdk = await import("@tributary/sdk");
         const current = await sdk.getModel(client, { modelId });
         const txs: Record<string, string> = {};
-        if (perCall !== undefined || per1k !== undefined) {
+        if (pricingGiven) {
           const pricing = {
             perCall: perCall ?? current.pricing.perCall,
             per1kOutputTokens: per1k ?? current.pricing.per1kOutputTokens,
+            per1kInputTokens: per1kInput ?? current.pricing.per1kInputTokens,
           };
           if (!opts.json) progress(`${dim("…")} setting the price of model ${modelId}`);
           txs.pricing = (await sdk.setModelPricing(client, { modelId, pricing })).hash;
@@ -258,12 +303,13 @@ function registerModelOwnerCommands(model: Command): void {
           pricing: {
             perCall: after.pricing.perCall.toString(),
             per1kOutputTokens: after.pricing.per1kOutputTokens.toString(),
+            per1kInputTokens: after.pricing.per1kInputTokens.toString(),
           },
           split: { ownerBps: Number(after.split.ownerBps), dataBps: Number(after.split.dataBps) },
           txs,
         };
         emit(opts.json, view, () => [
-          `${green("✓")} model ${bold(modelId.toString())}: ${formatAmount(after.pricing.perCall)}/call + ${formatAmount(after.pricing.per1kOutputTokens)}/1k tokens, owner ${Number(after.split.ownerBps) / 100}% data ${Number(after.split.dataBps) / 100}%, owner ${after.owner}`,
+          `${green("✓")} model ${bold(modelId.toString())}: ${formatAmount(after.pricing.perCall)}/call + ${formatAmount(after.pricing.per1kOutputTokens)}/1k tokens + ${formatAmount(after.pricing.per1kInputTokens)}/1k input tokens, owner ${Number(after.split.ownerBps) / 100}% data ${Number(after.split.dataBps) / 100}%, owner ${after.owner}`,
         ]);
       },
     ),

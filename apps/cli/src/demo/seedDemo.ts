@@ -170,7 +170,7 @@ export async function seedDemo(p: SeedDemoParameters): Promise<DemoInfo> {
     datanetId,
     version,
     name: DEMO_MODEL,
-    pricing: { perCall: 10n ** 15n, per1kOutputTokens: 10n ** 16n }, // 0.001 per call + 0.01 per 1k tokens
+    pricing: { perCall: 10n ** 15n, per1kOutputTokens: 10n ** 16n, per1kInputTokens: 10n ** 15n }, // 0.001 per call + 0.01 per 1k output tokens + 0.001 per 1k prompt tokens
     split: { ownerBps: 3000, dataBps: 7000 },
   });
   p.onProgress(

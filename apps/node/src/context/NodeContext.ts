@@ -64,4 +64,10 @@ export type NodeContext = {
 export type GatewayConfig = {
   /** Requests per minute per API key when the key has no limit of its own (default 600; 0 = unlimited). */
   rateLimitPerMinute?: number;
+  /** Most input tokens of a prompt, for models without a limit of their own (default 8192). */
+  maxInputTokens?: number;
+  /** Most UTF-8 bytes of a prompt, checked before tokenizing, for models without their own (default 262144). */
+  maxPromptBytes?: number;
+  /** Most output tokens a request may ask for, for models without their own (default and cap 4096). */
+  maxOutputTokens?: number;
 };

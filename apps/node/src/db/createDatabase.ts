@@ -13,6 +13,7 @@ import * as m008 from "./migrations/008_epochs.ts";
 import * as m009 from "./migrations/009_model_terms.ts";
 import * as m010 from "./migrations/010_receipt_quarantine.ts";
 import { sealedSecrets } from "./migrations/011_sealed_secrets.ts";
+import * as m012 from "./migrations/012_input_pricing.ts";
 import type { Database } from "./schema.ts";
 
 /** Versioned migrations, in order. Add a file, never edit a released one. */
@@ -28,13 +29,14 @@ const migrations = (secrets: SecretBox | undefined): Record<string, Migration> =
   "009_model_terms": m009,
   "010_receipt_quarantine": m010,
   "011_sealed_secrets": sealedSecrets(secrets),
+  "012_input_pricing": m012,
 });
 
 /** Options of {@link createDatabase}. */
 export type CreateDatabaseParameters = {
   /** SQLite file path, or ":memory:". */
   path: string;
-  /** Seals secrets at rest (migration 010); `createNode` passes the one of `<dataDir>/secrets.key`. */
+  /** Seals secrets at rest (migration 011); `createNode` passes the one of `<dataDir>/secrets.key`. */
   secrets?: SecretBox;
 };
 

@@ -283,6 +283,8 @@ export type ModelTermsRow = {
   owner: string;
   per_call: string;
   per_1k_output_tokens: string;
+  /** Price per 1000 input tokens, decimal ('0' before 012_input_pricing). */
+  per_1k_input_tokens: string;
   owner_bps: number;
   data_bps: number;
   /** 1 once deprecated. */
@@ -320,6 +322,8 @@ export type ModelRow = {
   index_id: string;
   per_call: string;
   per_1k_output_tokens: string;
+  /** Price per 1000 input tokens, decimal (010). */
+  per_1k_input_tokens: string;
   owner_bps: number;
   data_bps: number;
   /** Lower-case owner address (the node's key when it registered the model). */
@@ -327,11 +331,17 @@ export type ModelRow = {
   created_at: string;
   /**
    * External models: JSON `{ baseURL, model, apiKey? }` of the OpenAI-compatible upstream, sealed (`sealed:v1:…`,
-   * AES-256-GCM under `<dataDir>/secrets.key`, migration 010); null otherwise (007).
+   * AES-256-GCM under `<dataDir>/secrets.key`, migration 011); null otherwise (007).
    */
   upstream: string | null;
   /** JSON `[{ "datanetId": "1", "version": 1 }]`: every trained-on version (007). */
   trained_on: string;
+  /** Most input tokens a prompt may have; null = the node's default (010). */
+  max_input_tokens: number | null;
+  /** Most UTF-8 bytes a prompt may have (checked before tokenizing); null = the node's default (010). */
+  max_prompt_bytes: number | null;
+  /** Most output tokens a request may ask for (max_tokens); null = the node's default (010). */
+  max_output_tokens: number | null;
 };
 
 /** A row of `receipts`. */

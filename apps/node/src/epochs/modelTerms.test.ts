@@ -61,13 +61,20 @@ describe("model terms follow the chain: the gateway charges the current terms, t
 
   it("charges the new pricing, split and owner once the chain has them; one epoch holds receipts of each and verifies", async () => {
     const first = await serve();
-    expect(first.pricing).toEqual({ perCall: 1000n, per1kOutputTokens: 5000n });
+    expect(first.pricing).toEqual({ perCall: 1000n, per1kOutputTokens: 5000n, per1kInputTokens: 0n });
     const owner = net.sdkOf(3); // node 0's key registered the model
 
-    await setModelPricing(owner, { modelId, pricing: { perCall: 2000n, per1kOutputTokens: 1000n } });
+    await setModelPricing(owner, {
+      modelId,
+      pricing: { perCall: 2000n, per1kOutputTokens: 1000n, per1kInputTokens: 3000n },
+    });
     const repriced = await serveUntil((r) => r.pricing.perCall === 2000n);
     expect(repriced.pricing.per1kOutputTokens).toBe(1000n);
-    expect(repriced.price).toBe(2000n + (1000n * BigInt(repriced.outputTokens)) / 1000n);
+    expect(repriced.pricing.per1kInputTokens).toBe(3000n);
+    expect(repriced.inputTokens).toBeGreaterThan(0);
+    expect(repriced.price).toBe(
+      2000n + (1000n * BigInt(repriced.outputTokens)) / 1000n + 3n * BigInt(repriced.inputTokens),
+    );
 
     await setModelSplit(owner, { modelId, split: { ownerBps: 5000, dataBps: 5000 } });
     await serveUntil((r) => r.split.ownerBps === 5000);

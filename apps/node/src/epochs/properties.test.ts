@@ -1,3 +1,4 @@
+import type { Pricing } from "@tributary/core";
 import {
   approveAndDeposit,
   cancelWithdrawal,
@@ -29,6 +30,8 @@ const action = fc.oneof(
       payer: fc.nat(2),
       tokens: fc.integer({ min: 1, max: 40 }),
       seed: fc.nat(1000),
+      /** Extra prompt sentences: longer prompts cost more where input tokens are priced. */
+      repeat: fc.nat(20),
     }),
   },
   {
@@ -56,8 +59,15 @@ const action = fc.oneof(
 type Action = typeof action extends fc.Arbitrary<infer T> ? T : never;
 const seen = new Map<string, number>();
 
-/** Runs the property on a fresh paid network with fast-check's `options` (a seed replays the same runs). */
-function propertySuite(title: string, options: { numRuns: number; seed?: number; path?: string }) {
+/**
+ * Runs the property on a fresh paid network with fast-check's `options` (a seed replays the same runs);
+ * `pricing` is the model's (default: prompts free, as when the replayed seeds were found).
+ */
+function propertySuite(
+  title: string,
+  options: { numRuns: number; seed?: number; path?: string },
+  pricing?: Pricing,
+) {
   describe(title, () => {
     let net: PaidNetwork;
     let url: string;
@@ -72,7 +82,7 @@ function propertySuite(title: string, options: { numRuns: number; seed?: number;
 
     beforeAll(async () => {
       // Small deposits so that credit runs out and 402s happen.
-      net = await setupPaidNetwork({ deposit: 6_000n });
+      net = await setupPaidNetwork({ deposit: 6_000n, ...(pricing ? { pricing } : {}) });
       url = net.nodes[0]!.url;
     }, 120_000);
     afterAll(async () => {
@@ -154,7 +164,8 @@ function propertySuite(title: string, options: { numRuns: number; seed?: number;
       const sdk = net.sdkOf(0);
       switch (a.kind) {
         case "request": {
-          const res = await net.chat(net.payers[a.payer]!.key, "Tell me about the whale.", {
+          const prompt = `${"The whale rose beside the ship. ".repeat(a.repeat)}Tell me about the whale.`;
+          const res = await net.chat(net.payers[a.payer]!.key, prompt, {
             max_tokens: a.tokens,
             seed: a.seed,
           });
@@ -260,7 +271,7 @@ function propertySuite(title: string, options: { numRuns: number; seed?: number;
 }
 
 propertySuite(
-  "settlement properties over random deposits, requests, disconnects, epochs, claims and withdrawals",
+  "settlement properties over random deposits, requests (prompts of random length, input tokens priced), disconnects, epochs, claims and withdrawals",
   {
     numRuns: 6,
     // Replay a failure: FC_SEED=<seed> FC_PATH=<path> npx vitest run apps/node/src/epochs/properties.test.ts
@@ -271,6 +282,7 @@ propertySuite(
         }
       : {}),
   },
+  { perCall: 1000n, per1kOutputTokens: 5000n, per1kInputTokens: 3000n },
 );
 
 // Seeds that found bugs, replayed on every run. -1850653010: the gateway admitted a payer that had just

@@ -264,6 +264,7 @@ export async function verifyBundle(
       const same = (v: { terms: ModelTerms }) =>
         v.terms.pricing.perCall === receipt.pricing.perCall &&
         v.terms.pricing.per1kOutputTokens === receipt.pricing.per1kOutputTokens &&
+        v.terms.pricing.per1kInputTokens === receipt.pricing.per1kInputTokens &&
         v.terms.split.ownerBps === receipt.split.ownerBps &&
         v.terms.split.dataBps === receipt.split.dataBps &&
         (owner === undefined || lower(owner) === lower(v.terms.owner));
@@ -312,7 +313,11 @@ export async function verifyBundle(
         ...(agentOperator ? { agentOperator } : {}),
         contributions: await payoutOf(ids),
         fallback,
-        pricing: { perCall: terms.pricing.perCall, per1kOutputTokens: terms.pricing.per1kOutputTokens },
+        pricing: {
+          perCall: terms.pricing.perCall,
+          per1kOutputTokens: terms.pricing.per1kOutputTokens,
+          per1kInputTokens: terms.pricing.per1kInputTokens,
+        },
         split: terms.split,
         protocolFeeBps,
       };
@@ -443,6 +448,16 @@ export async function verifyBundle(
             field: "inputHash",
             expected: sha256(line.input),
             actual: receipt.inputHash,
+          });
+        }
+        // Input tokens are priced: recount them from the input with the receipt's tokenizer.
+        const inputTokens = ctx.tokenizer.encode(line.input).length;
+        if (inputTokens !== receipt.inputTokens) {
+          diff({
+            receiptId: receipt.id,
+            field: "inputTokens",
+            expected: String(inputTokens),
+            actual: String(receipt.inputTokens),
           });
         }
         if (sha256(line.output) !== receipt.outputHash) {

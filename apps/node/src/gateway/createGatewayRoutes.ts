@@ -21,6 +21,7 @@ import {
   type SignedReceipt,
 } from "./createGatewayService.ts";
 import { createRateLimiter } from "./createRateLimiter.ts";
+import { checkMaxTokens, checkPrompt, LIMIT_BOUNDS } from "./promptLimits.ts";
 import { redactUrl } from "./redactUrl.ts";
 import { callUpstream, streamUpstream } from "./upstream.ts";
 import { UPSTREAM_HINT, UpstreamError } from "./upstreamError.ts";
@@ -127,7 +128,22 @@ const completionBody = z.object({
 
 const amount = z.string().regex(/^(0|[1-9][0-9]{0,37})$/, "amounts are decimal strings (uint128)");
 const datanetIdSchema = z.union([z.string().regex(/^[0-9]{1,15}$/), z.number().int().min(0)]);
-const pricingSchema = z.object({ perCall: amount, per1kOutputTokens: amount });
+/** `per1kInputTokens` absent = "0": prompts are free at this model (their size is still limited). */
+const pricingSchema = z.object({
+  perCall: amount,
+  per1kOutputTokens: amount,
+  per1kInputTokens: amount.optional(),
+});
+const limit = (k: keyof typeof LIMIT_BOUNDS) =>
+  z.number().int().min(LIMIT_BOUNDS[k].min).max(LIMIT_BOUNDS[k].max).optional();
+/** The node's limits on a model's requests; each absent one is the node's default. */
+const limitsSchema = z
+  .strictObject({
+    maxInputTokens: limit("maxInputTokens"),
+    maxPromptBytes: limit("maxPromptBytes"),
+    maxOutputTokens: limit("maxOutputTokens"),
+  })
+  .optional();
 const splitSchema = z
   .object({ ownerBps: z.number().int().min(0).max(10_000), dataBps: z.number().int().min(0).max(10_000) })
   .refine((s) => s.ownerBps + s.dataBps === 10_000, "ownerBps + dataBps must be 10000");
@@ -148,6 +164,7 @@ const modelBody = z.discriminatedUnion("kind", [
       pricing: pricingSchema,
       split: splitSchema,
       metadataURI: z.string().min(1).max(2048).optional(),
+      limits: limitsSchema,
     })
     .refine((b) => (b.trainedOn !== undefined) !== (b.datanetId !== undefined || b.version !== undefined), {
       message:
@@ -168,6 +185,7 @@ const modelBody = z.discriminatedUnion("kind", [
     pricing: pricingSchema,
     split: splitSchema,
     metadataURI: z.string().min(1).max(2048).optional(),
+    limits: limitsSchema,
   }),
 ]);
 
@@ -248,7 +266,9 @@ function modelView(m: GatewayModel) {
       pricing: {
         perCall: m.pricing.perCall.toString(),
         per1kOutputTokens: m.pricing.per1kOutputTokens.toString(),
+        per1kInputTokens: m.pricing.per1kInputTokens.toString(),
       },
+      limits: m.limits,
       split: m.split,
       owner: m.owner,
       deprecated: m.deprecated,
@@ -393,12 +413,18 @@ export function createGatewayRoutes(ctx: NodeContext, options: CreateGatewayRout
     const body = await parseBody(
       c,
       modelBody,
-      'Send { name, kind: "infinigram", datanetId, version (or trainedOn: [{ datanetId, version }, …]), pricing: { perCall, per1kOutputTokens }, split: { ownerBps, dataBps } } or { name, kind: "external", upstream: { baseURL, model, apiKey? }, trainedOn: [{ datanetId, version }], pricing, split }; amounts are decimal strings.',
+      'Send { name, kind: "infinigram", datanetId, version (or trainedOn: [{ datanetId, version }, …]), pricing: { perCall, per1kOutputTokens, per1kInputTokens? }, split: { ownerBps, dataBps }, limits?: { maxInputTokens?, maxPromptBytes?, maxOutputTokens? } } or { name, kind: "external", upstream: { baseURL, model, apiKey? }, trainedOn: [{ datanetId, version }], pricing, split, limits? }; amounts are decimal strings.',
     );
     const pricing = {
       perCall: BigInt(body.pricing.perCall),
       per1kOutputTokens: BigInt(body.pricing.per1kOutputTokens),
+      per1kInputTokens: BigInt(body.pricing.per1kInputTokens ?? "0"),
     };
+    const limits = body.limits
+      ? {
+          limits: Object.fromEntries(Object.entries(body.limits).filter(([, v]) => v !== undefined)),
+        }
+      : {};
     const model =
       body.kind === "infinigram"
         ? await service.registerInfinigramModel({
@@ -409,6 +435,7 @@ export function createGatewayRoutes(ctx: NodeContext, options: CreateGatewayRout
             pricing,
             split: body.split,
             ...(body.metadataURI ? { metadataURI: body.metadataURI } : {}),
+            ...limits,
           })
         : await service.registerExternalModel({
             name: body.name,
@@ -421,6 +448,7 @@ export function createGatewayRoutes(ctx: NodeContext, options: CreateGatewayRout
             pricing,
             split: body.split,
             ...(body.metadataURI ? { metadataURI: body.metadataURI } : {}),
+            ...limits,
           });
     return c.json(modelView(model), 201);
   });
@@ -479,9 +507,21 @@ export function createGatewayRoutes(ctx: NodeContext, options: CreateGatewayRout
           ? body.prompt
           : (body.prompt[0] as string);
     const model = await service.getModel(body.model);
-    const agent = await agentOf(c, body, model);
     const maxTokens = body.max_completion_tokens ?? body.max_tokens ?? DEFAULT_MAX_TOKENS;
-    const reservation = await service.admit(payer, model, maxTokens, agent?.feeBps ?? 0);
+    // Size before anything is reserved or charged: bytes, then the receipt's tokenizer count (what is priced).
+    checkMaxTokens(maxTokens, model.name, model.limits);
+    const inputTokens = checkPrompt({
+      prompt,
+      model: model.name,
+      limits: model.limits,
+      tokenizer: ctx.tokenizer,
+    });
+    const agent = await agentOf(c, body, model);
+    const reservation = await service.admit(payer, model, {
+      maxTokens,
+      inputTokens,
+      agentFeeBps: agent?.feeBps ?? 0,
+    });
     const id = service.newReceiptId();
     const created = Math.floor(Date.now() / 1000);
     const responseId = `${kind === "chat" ? "chatcmpl" : "cmpl"}-${id.slice(2, 26)}`;
@@ -490,7 +530,7 @@ export function createGatewayRoutes(ctx: NodeContext, options: CreateGatewayRout
       receiptHash: s.hash,
       signature: s.signature,
     });
-    const settleBase = { id, payer, model, prompt, ...(agent ? { agent } : {}) };
+    const settleBase = { id, payer, model, prompt, inputTokens, ...(agent ? { agent } : {}) };
 
     if (model.kind === "external") {
       const upstream = model.upstream;

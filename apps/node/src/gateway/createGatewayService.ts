@@ -66,6 +66,7 @@ import {
   type ReceiptWriter,
   receiptSigningKey,
 } from "./createReceiptWriter.ts";
+import { type ModelLimits, modelLimits, nodeLimits } from "./promptLimits.ts";
 import type { Upstream } from "./upstream.ts";
 
 /** Prefix of every plaintext API key. */
@@ -98,6 +99,8 @@ export type GatewayModel = {
   owner: Address;
   /** Deprecated on chain: listed, no longer served. */
   deprecated: boolean;
+  /** Request size limits on this node: the model's own, else the node's defaults (`GatewayConfig`). */
+  limits: ModelLimits;
   createdAt: string;
 };
 
@@ -112,6 +115,8 @@ export type RegisterInfinigramModelParameters = (
   name: string;
   /** Model card URI; defaults to `tributary://infinigram/<datanetId>/<version>[,<datanetId>/<version>…]`. */
   metadataURI?: string;
+  /** This node's limits on the model's requests; each absent one is the node's default. */
+  limits?: Partial<ModelLimits>;
 };
 
 /** Parameters of `registerExternalModel`. */
@@ -124,6 +129,8 @@ export type RegisterExternalModelParameters = {
   split: Split;
   /** Model card URI; defaults to `tributary://external/<name>`. */
   metadataURI?: string;
+  /** This node's limits on the model's requests; each absent one is the node's default. */
+  limits?: Partial<ModelLimits>;
 };
 
 /** Sampling parameters of one request. */
@@ -162,6 +169,8 @@ export type SettleParameters = {
   payer: Address;
   model: GatewayModel;
   prompt: string;
+  /** The prompt's input tokens as `checkPrompt` counted them (the receipt's tokenizer); counted again when absent. */
+  inputTokens?: number;
   output: GatewayOutput;
   agent?: AgentTerms;
 };
@@ -221,14 +230,14 @@ export type GatewayService = {
   resolveAgent(agentId: bigint, model: GatewayModel): Promise<AgentTerms>;
   /**
    * Refuses (402) a payer with a pending withdrawal or whose credit (deposited − withdrawn − charged −
-   * reserved) cannot cover `maxCharge(pricing, maxTokens, agentFeeBps)`; otherwise reserves that amount until
-   * `release`. Deposits come from the indexer's `payers` projection; when it says no, the chain is read once.
+   * reserved) cannot cover `maxCharge(pricing, maxTokens, inputTokens, agentFeeBps)`; otherwise reserves that
+   * amount until `release`. Deposits come from the indexer's `payers` projection; when it says no, the chain is
+   * read once. `inputTokens` is the prompt's count from `checkPrompt` (its price is known before serving).
    */
   admit(
     payer: Address,
     model: GatewayModel,
-    maxTokens: number,
-    agentFeeBps?: number,
+    params: { maxTokens: number; inputTokens: number; agentFeeBps?: number },
   ): Promise<{ release(): void }>;
   /** Runs the ∞-gram model. */
   generate(model: GatewayModel, params: GenerateParameters): Promise<InfiniGramGeneration>;
@@ -248,13 +257,13 @@ function parseTrainedOn(text: string): TrainedOnVersion[] {
   }));
 }
 
-/** An external model's upstream as stored: sealed under the node's secrets key (migration 010). */
+/** An external model's upstream as stored: sealed under the node's secrets key (migration 011). */
 function openUpstream(row: ModelRow, secrets: SecretBox): Upstream | undefined {
   if (!row.upstream) return undefined;
   return JSON.parse(secrets.open(row.upstream, UPSTREAM_PURPOSE)) as Upstream;
 }
 
-function toModel(row: ModelRow, secrets: SecretBox): GatewayModel {
+function toModel(row: ModelRow, secrets: SecretBox, defaults: ModelLimits): GatewayModel {
   const upstream = openUpstream(row, secrets);
   const trainedOn = parseTrainedOn(row.trained_on ?? "[]");
   return {
@@ -267,11 +276,25 @@ function toModel(row: ModelRow, secrets: SecretBox): GatewayModel {
     trainedOn:
       trainedOn.length > 0 ? trainedOn : [{ datanetId: BigInt(row.datanet_id), version: row.version }],
     ...(upstream ? { upstream } : {}),
-    pricing: { perCall: BigInt(row.per_call), per1kOutputTokens: BigInt(row.per_1k_output_tokens) },
+    pricing: {
+      perCall: BigInt(row.per_call),
+      per1kOutputTokens: BigInt(row.per_1k_output_tokens),
+      per1kInputTokens: BigInt(row.per_1k_input_tokens),
+    },
     split: { ownerBps: row.owner_bps, dataBps: row.data_bps },
     owner: row.owner as Address,
     deprecated: false,
+    limits: modelLimits(row, defaults),
     createdAt: row.created_at,
+  };
+}
+
+/** A model's own limits as stored: null where it has none (the node's default applies, even if it changes). */
+function storedLimits(limits: Partial<ModelLimits> | undefined) {
+  return {
+    max_input_tokens: limits?.maxInputTokens ?? null,
+    max_prompt_bytes: limits?.maxPromptBytes ?? null,
+    max_output_tokens: limits?.maxOutputTokens ?? null,
   };
 }
 
@@ -326,6 +349,7 @@ const MAX_BATCH = 256;
 export function createGatewayService(ctx: NodeContext): GatewayService {
   const { db } = ctx;
   const secrets = ctx.secrets ?? createSecretBox({ dataDir: ctx.dataDir });
+  const defaultLimits = nodeLimits(ctx.gateway);
   const reserved = new Map<string, bigint>();
   const charged = new Map<string, bigint>();
   const lms = new Map<string, { set: VersionSetIndex; lm: InfiniGram; fallback: FallbackContribution[] }>();
@@ -629,7 +653,7 @@ export function createGatewayService(ctx: NodeContext): GatewayService {
         "List the models this node serves with GET /v1/models.",
       );
     }
-    return cacheModel(toModel(row, secrets));
+    return cacheModel(toModel(row, secrets, defaultLimits));
   }
 
   /**
@@ -649,6 +673,7 @@ export function createGatewayService(ctx: NodeContext): GatewayService {
     if (
       model.pricing.perCall === t.pricing.perCall &&
       model.pricing.per1kOutputTokens === t.pricing.per1kOutputTokens &&
+      model.pricing.per1kInputTokens === t.pricing.per1kInputTokens &&
       model.split.ownerBps === t.split.ownerBps &&
       model.split.dataBps === t.split.dataBps &&
       model.owner.toLowerCase() === t.owner.toLowerCase() &&
@@ -701,7 +726,7 @@ export function createGatewayService(ctx: NodeContext): GatewayService {
 
   async function insertModel(values: ModelRow): Promise<GatewayModel> {
     await db.insertInto("models").values(values).execute();
-    return cacheModel(toModel(values, secrets));
+    return cacheModel(toModel(values, secrets, defaultLimits));
   }
 
   return {
@@ -800,6 +825,7 @@ export function createGatewayService(ctx: NodeContext): GatewayService {
         index_id: indexIds.join(","),
         per_call: params.pricing.perCall.toString(),
         per_1k_output_tokens: params.pricing.per1kOutputTokens.toString(),
+        per_1k_input_tokens: params.pricing.per1kInputTokens.toString(),
         owner_bps: params.split.ownerBps,
         data_bps: params.split.dataBps,
         owner: chain.walletClient.account.address.toLowerCase(),
@@ -808,6 +834,7 @@ export function createGatewayService(ctx: NodeContext): GatewayService {
         trained_on: JSON.stringify(
           trainedOn.map((t) => ({ datanetId: t.datanetId.toString(), version: t.version })),
         ),
+        ...storedLimits(params.limits),
       });
     },
 
@@ -834,6 +861,7 @@ export function createGatewayService(ctx: NodeContext): GatewayService {
         index_id: "",
         per_call: params.pricing.perCall.toString(),
         per_1k_output_tokens: params.pricing.per1kOutputTokens.toString(),
+        per_1k_input_tokens: params.pricing.per1kInputTokens.toString(),
         owner_bps: params.split.ownerBps,
         data_bps: params.split.dataBps,
         owner: chain.walletClient.account.address.toLowerCase(),
@@ -843,12 +871,13 @@ export function createGatewayService(ctx: NodeContext): GatewayService {
         trained_on: JSON.stringify(
           params.trainedOn.map((t) => ({ datanetId: t.datanetId.toString(), version: t.version })),
         ),
+        ...storedLimits(params.limits),
       });
     },
 
     async listModels() {
       const rows = await db.selectFrom("models").selectAll().orderBy("model_id").execute();
-      return Promise.all(rows.map((row) => withTerms(toModel(row, secrets))));
+      return Promise.all(rows.map((row) => withTerms(toModel(row, secrets, defaultLimits))));
     },
 
     async getModel(name) {
@@ -909,7 +938,7 @@ export function createGatewayService(ctx: NodeContext): GatewayService {
       return { agentId, operator: agent.operator as Address, feeBps: Number(agent.feeBps) };
     },
 
-    admit(payer, model, maxTokens, agentFeeBps = 0) {
+    admit(payer, model, { maxTokens, inputTokens, agentFeeBps = 0 }) {
       const key = payer.toLowerCase();
       // One admission per payer at a time, and the reservations are read before the charges: a request that
       // settles meanwhile is counted either by its charge (committed before the read) or by its reservation
@@ -917,7 +946,7 @@ export function createGatewayService(ctx: NodeContext): GatewayService {
       // exceed the credit.
       return withLock(key, async () => {
         const held = reserved.get(key) ?? 0n;
-        const need = maxCharge(model.pricing, maxTokens, agentFeeBps);
+        const need = maxCharge(model.pricing, maxTokens, inputTokens, agentFeeBps);
         const spent = await chargedOf(key);
         const indexed = await indexedPayer(key);
         let deposited = indexed?.deposited ?? 0n;
@@ -991,7 +1020,7 @@ export function createGatewayService(ctx: NodeContext): GatewayService {
       };
     },
 
-    async settle({ id, payer, model, prompt, output, agent }) {
+    async settle({ id, payer, model, prompt, inputTokens: counted, output, agent }) {
       const chain = requireChain(ctx);
       const { protocolFeeBps, treasury } = await settlementRates();
       let outputTokens: number;
@@ -1029,7 +1058,7 @@ export function createGatewayService(ctx: NodeContext): GatewayService {
         // Our tokenizer's count of the text sent (verifiable from the output), capped by max_tokens, which
         // the admission reserved credit for.
         outputTokens = Math.min(result.outputTokens, output.maxTokens);
-        inputTokens = ctx.tokenizer.encode(prompt).length;
+        inputTokens = counted ?? ctx.tokenizer.encode(prompt).length;
         attribution = result.contributions;
         algorithm = {
           algorithm: SPAN_ALGORITHM,
@@ -1041,7 +1070,7 @@ export function createGatewayService(ctx: NodeContext): GatewayService {
           contributions: attribution,
         };
       }
-      const price = computePrice(model.pricing, outputTokens);
+      const price = computePrice(model.pricing, outputTokens, inputTokens);
       const paid =
         attribution.length > 0
           ? attribution.map((a) => a.contributionId)

@@ -51,7 +51,7 @@ function fromJson(j: Record<string, unknown>): Receipt {
     params: Record<string, string | number | boolean>;
     contributions: { contributionId: string; ppm: number }[];
   }>("attribution");
-  const pricing = f<{ perCall: string; per1kOutputTokens: string }>("pricing");
+  const pricing = f<{ perCall: string; per1kOutputTokens: string; per1kInputTokens: string }>("pricing");
   return {
     version: 1,
     id: f("id"),
@@ -66,7 +66,11 @@ function fromJson(j: Record<string, unknown>): Receipt {
     outputHash: f("outputHash"),
     inputTokens: f("inputTokens"),
     outputTokens: f("outputTokens"),
-    pricing: { perCall: big(pricing.perCall), per1kOutputTokens: big(pricing.per1kOutputTokens) },
+    pricing: {
+      perCall: big(pricing.perCall),
+      per1kOutputTokens: big(pricing.per1kOutputTokens),
+      per1kInputTokens: big(pricing.per1kInputTokens),
+    },
     split: f("split"),
     protocolFeeBps: f("protocolFeeBps"),
     agentFeeBps: f("agentFeeBps"),
@@ -188,7 +192,7 @@ describe("payable OpenAI-compatible gateway (openai client → node → ∞-gram
     await gateway.registerInfinigramModel({
       datanetId,
       version: 1,
-      pricing: { perCall: 1000n, per1kOutputTokens: 5000n },
+      pricing: { perCall: 1000n, per1kOutputTokens: 5000n, per1kInputTokens: 0n },
       split: { ownerBps: 3000, dataBps: 7000 },
       name: "whale-ig",
     });
@@ -706,7 +710,7 @@ describe("payable OpenAI-compatible gateway (openai client → node → ∞-gram
       datanetId,
       version: 1,
       name: "whale-b",
-      pricing: { perCall: 100n, per1kOutputTokens: 1000n },
+      pricing: { perCall: 100n, per1kOutputTokens: 1000n, per1kInputTokens: 0n },
       split: { ownerBps: 5000, dataBps: 5000 },
     });
     const upstreamPayer = chain.accounts[3]!.address;

@@ -164,7 +164,7 @@ describe("abuse: upstream credentials, upstream error echo, secrets at rest, fil
     const dataDir = mkdtempSync(join(tmpdir(), "abuse-migrate-"));
     const first = await createNode({ dataDir, http: { port: 0 } });
     await first.stop();
-    // The database as a node before sealing left it: a plaintext upstream row, migration 010 not applied.
+    // The database as a node before sealing left it: a plaintext upstream row, migration 011 not applied.
     const sqlite = new SQLite(join(dataDir, "node.db"));
     sqlite
       .prepare(

@@ -47,6 +47,9 @@ export function Models() {
                   <dd>
                     {amount(m.tributary.pricing.perCall)} per call +{" "}
                     {amount(m.tributary.pricing.per1kOutputTokens)} per 1k tokens
+                    {m.tributary.pricing.per1kInputTokens && m.tributary.pricing.per1kInputTokens !== "0"
+                      ? ` + ${amount(m.tributary.pricing.per1kInputTokens)} per 1k input tokens`
+                      : ""}
                   </dd>
                 </div>
                 <div>

@@ -55,6 +55,7 @@ export function receiptToJson(receipt: Receipt): Record<string, unknown> {
   checkTokenCount("outputTokens", receipt.outputTokens);
   checkAmount("pricing.perCall", receipt.pricing.perCall, MAX_UINT128);
   checkAmount("pricing.per1kOutputTokens", receipt.pricing.per1kOutputTokens, MAX_UINT128);
+  checkAmount("pricing.per1kInputTokens", receipt.pricing.per1kInputTokens, MAX_UINT128);
   checkBps("split.ownerBps", receipt.split.ownerBps);
   checkBps("split.dataBps", receipt.split.dataBps);
   if (receipt.split.ownerBps + receipt.split.dataBps !== BPS_TOTAL) {
@@ -130,7 +131,11 @@ export function receiptToJson(receipt: Receipt): Record<string, unknown> {
     outputHash: hex32("outputHash", receipt.outputHash),
     inputTokens: receipt.inputTokens,
     outputTokens: receipt.outputTokens,
-    pricing: { perCall: receipt.pricing.perCall, per1kOutputTokens: receipt.pricing.per1kOutputTokens },
+    pricing: {
+      perCall: receipt.pricing.perCall,
+      per1kOutputTokens: receipt.pricing.per1kOutputTokens,
+      per1kInputTokens: receipt.pricing.per1kInputTokens,
+    },
     split: { ownerBps: receipt.split.ownerBps, dataBps: receipt.split.dataBps },
     protocolFeeBps: receipt.protocolFeeBps,
     agentFeeBps: receipt.agentFeeBps,

@@ -8,7 +8,7 @@ import { SettlementError } from "./errors.ts";
 import { receiptHash } from "./receiptHash.ts";
 import { computeReceiptsRoot } from "./receiptsRoot.ts";
 import { AGENT, addr, arbAttribution, OWNER, TREASURY } from "./testing/fixtures.ts";
-import { makeReceipt } from "./testing/receipts.ts";
+import { defaultModel, makeReceipt } from "./testing/receipts.ts";
 import type { ContributionShare } from "./types.ts";
 
 const P1 = addr(0x5001);
@@ -199,16 +199,21 @@ const PAYERS = [P1, P2, P3, addr(0x5004)];
 const arbReceiptSpec = fc.record({
   payer: fc.integer({ min: 0, max: PAYERS.length - 1 }),
   outputTokens: fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 100_000 })),
+  inputTokens: fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 100_000 })),
   attribution: arbAttribution,
   agentFeeBps: fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 10_000 })),
 });
 type ReceiptSpec = {
   payer: number;
   outputTokens: number;
+  inputTokens: number;
   attribution: ContributionShare[];
   agentFeeBps: number;
 };
 const arbEpochs = fc.array(fc.array(arbReceiptSpec, { maxLength: 12 }), { minLength: 1, maxLength: 4 });
+
+/** Input tokens priced too, so the balance properties cover the input term. */
+const inputPriced = { ...defaultModel, pricing: { ...defaultModel.pricing, per1kInputTokens: 7_777n } };
 
 function toReceipts(epochs: readonly (readonly ReceiptSpec[])[]) {
   let n = 0;
@@ -218,8 +223,10 @@ function toReceipts(epochs: readonly (readonly ReceiptSpec[])[]) {
         n: n++,
         payer: PAYERS[s.payer]!,
         outputTokens: s.outputTokens,
+        inputTokens: s.inputTokens,
         attribution: s.attribution,
         agentFeeBps: s.agentFeeBps,
+        model: inputPriced,
       }),
     ),
   );

@@ -34,7 +34,7 @@ const CANONICAL =
   '{"account":"0x00000000000000000000000000000000000000a9","amount":"106","role":"agent"},' +
   '{"account":"0x0000000000000000000000000000000000001002","amount":"705","contributionId":"2","role":"contributor"}],' +
   '"payer":"0x000000000000000000000000000000000000beef","price":"1060",' +
-  '"pricing":{"per1kOutputTokens":"20000","perCall":"1000"},"protocolFeeBps":500,' +
+  '"pricing":{"per1kInputTokens":"0","per1kOutputTokens":"20000","perCall":"1000"},"protocolFeeBps":500,' +
   '"split":{"dataBps":7000,"ownerBps":3000},"timestamp":1700000001,"version":1}';
 
 const nodeKey: Hex = `0x${"11".repeat(32)}`;
@@ -44,7 +44,7 @@ describe("canonicalReceiptBytes and receiptHash (fixed input)", () => {
   it("gives the documented bytes and their keccak256", () => {
     expect(new TextDecoder().decode(canonicalReceiptBytes(receipt))).toBe(CANONICAL);
     expect(receiptHash(receipt)).toBe(keccak256(toBytes(CANONICAL)));
-    expect(receiptHash(receipt)).toBe("0x4e3b0f7bd48feb63316cf0778245cd3754ca55a7aa957583bb05e0243d22747a");
+    expect(receiptHash(receipt)).toBe("0xac655857756b857fd620f46229d7bd3cece23f1193ee29106c7f640501a9f583");
   });
 
   it("omits agentId without an agent and lower-cases every address and hash", () => {

@@ -52,7 +52,7 @@ export type Receipt = {
   readonly protocolFeeBps: number;
   /** Agent fee rate (0 without an agent). */
   readonly agentFeeBps: number;
-  /** `computePrice(pricing, outputTokens)`. */
+  /** `computePrice(pricing, outputTokens, inputTokens)`. */
   readonly price: bigint;
   /** `floor(price × agentFeeBps / 10000)`. */
   readonly agentFee: bigint;

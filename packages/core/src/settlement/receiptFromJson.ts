@@ -79,7 +79,11 @@ function trustedReceipt(j: Json): Receipt {
     outputHash: j.outputHash as Hex,
     inputTokens: j.inputTokens as number,
     outputTokens: j.outputTokens as number,
-    pricing: { perCall: B(pricing.perCall), per1kOutputTokens: B(pricing.per1kOutputTokens) },
+    pricing: {
+      perCall: B(pricing.perCall),
+      per1kOutputTokens: B(pricing.per1kOutputTokens),
+      per1kInputTokens: B(pricing.per1kInputTokens),
+    },
     split: { ownerBps: split.ownerBps as number, dataBps: split.dataBps as number },
     protocolFeeBps: j.protocolFeeBps as number,
     agentFeeBps: j.agentFeeBps as number,
@@ -159,6 +163,7 @@ export function receiptFromJson(input: string | Json, options: ReceiptFromJsonOp
     pricing: {
       perCall: big(pricing.perCall, "pricing.perCall"),
       per1kOutputTokens: big(pricing.per1kOutputTokens, "pricing.per1kOutputTokens"),
+      per1kInputTokens: big(pricing.per1kInputTokens, "pricing.per1kInputTokens"),
     },
     split: { ownerBps: int(split.ownerBps, "split.ownerBps"), dataBps: int(split.dataBps, "split.dataBps") },
     protocolFeeBps: int(json.protocolFeeBps, "protocolFeeBps"),

@@ -5,11 +5,13 @@ export type { ContributionShare };
 
 /**
  * A model's price as ModelRegistry stores it (`uint128` each, token base units):
- * `perCall + ceil(per1kOutputTokens × outputTokens / 1000)`.
+ * `perCall + ceil(per1kOutputTokens × outputTokens / 1000) + ceil(per1kInputTokens × inputTokens / 1000)`.
  */
 export type Pricing = {
   readonly perCall: bigint;
   readonly per1kOutputTokens: bigint;
+  /** Price of 1000 prompt tokens (counted with the receipt's tokenizer). */
+  readonly per1kInputTokens: bigint;
 };
 
 /** A model's split of the price after the protocol fee; `ownerBps + dataBps === 10000` (ModelRegistry). */

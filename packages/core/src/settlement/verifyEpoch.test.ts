@@ -12,10 +12,18 @@ import { type EpochDifference, type RecomputedAttribution, verifyEpoch } from ".
 
 const PAYERS = [addr(0x5001), addr(0x5002), addr(0x5003)];
 const context = contextOf(defaultModel);
+/** The default model with input tokens priced too (3000 units per 1000 prompt tokens). */
+const model = { ...defaultModel, pricing: { ...defaultModel.pricing, per1kInputTokens: 3_000n } };
 
 /** An honest epoch 2 on top of an honest epoch 1, with its report and committed receipt list. */
 function honestEpoch(
-  specs: { payer: number; outputTokens: number; attribution: ContributionShare[]; agentFeeBps: number }[],
+  specs: {
+    payer: number;
+    outputTokens: number;
+    inputTokens?: number;
+    attribution: ContributionShare[];
+    agentFeeBps: number;
+  }[],
 ) {
   const first = [
     makeReceipt({
@@ -29,7 +37,7 @@ function honestEpoch(
   for (const r of first) e1.add(r);
   const a1 = e1.finish({ payers: PAYERS });
   const previous: CumulativeTotals = { charges: a1.charges, rewards: a1.rewards };
-  const receipts = specs.map((s, n) => makeReceipt({ ...s, n, payer: PAYERS[s.payer]! }));
+  const receipts = specs.map((s, n) => makeReceipt({ ...s, n, payer: PAYERS[s.payer]!, model }));
   const e2 = createEpochAggregator({ previous });
   for (const r of receipts) e2.add(r);
   const aggregation = e2.finish({ payers: PAYERS });
@@ -54,6 +62,7 @@ const fixed = honestEpoch([
   {
     payer: 0,
     outputTokens: 123,
+    inputTokens: 4_321,
     attribution: [
       { contributionId: 1n, ppm: 500_000 },
       { contributionId: 3n, ppm: 500_000 },
@@ -191,6 +200,33 @@ describe("verifyEpoch (fixed inputs)", () => {
     );
   });
 
+  it("input tokens are priced: a receipt that leaves its prompt out of the price is named", async () => {
+    const [a, b, c, d] = fixed.receipts as [Receipt, Receipt, Receipt, Receipt];
+    expect(d.inputTokens).toBe(4_321);
+    // The same receipt priced as if the prompt were free, otherwise consistent (balanced parts).
+    const free = makeReceipt({
+      n: 3,
+      payer: d.payer,
+      outputTokens: d.outputTokens,
+      inputTokens: 0,
+      attribution: d.attribution.contributions,
+      model,
+    });
+    expect(d.price - free.price).toBe(12_963n); // ceil(3000 × 4321 / 1000)
+    const underpriced = {
+      ...d,
+      price: free.price,
+      agentFee: free.agentFee,
+      charged: free.charged,
+      parts: free.parts,
+    };
+    const fields = receiptFields(diffs(await verify([a, b, c, underpriced])));
+    expect(fields).toEqual(
+      expect.arrayContaining([`${d.id}:price`, `${d.id}:charged`, `${d.id}:parts[owner].amount`]),
+    );
+    expect(fields.every((f) => f.startsWith(d.id))).toBe(true);
+  });
+
   it("a report with a wrong root or total is reported at report level", async () => {
     const bad = {
       ...fixed.report,
@@ -208,7 +244,10 @@ describe("verifyEpoch (fixed inputs)", () => {
         receipts: fixed.receipts,
         previous: fixed.previous,
         payers: PAYERS,
-        context: (r) => ({ ...context(r), pricing: { perCall: 1n, per1kOutputTokens: 1n } }),
+        context: (r) => ({
+          ...context(r),
+          pricing: { perCall: 1n, per1kOutputTokens: 1n, per1kInputTokens: 0n },
+        }),
       }),
     );
     expect(receiptFields(ds).filter((f) => f.endsWith(":pricing")).length).toBe(4);
@@ -219,6 +258,7 @@ describe("verifyEpoch (properties)", () => {
   const arbSpec = fc.record({
     payer: fc.integer({ min: 0, max: 2 }),
     outputTokens: fc.integer({ min: 0, max: 10_000 }),
+    inputTokens: fc.integer({ min: 0, max: 100_000 }),
     attribution: arbAttribution,
     agentFeeBps: fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 10_000 })),
   });

@@ -258,7 +258,7 @@ export async function verifyEpoch(parameters: VerifyEpochParameters): Promise<Ve
         compareAttribution(recomputed, receipt.attribution, out);
         attribution = recomputed.contributions;
       }
-      const price = computePrice(pricing, receipt.outputTokens);
+      const price = computePrice(pricing, receipt.outputTokens, receipt.inputTokens);
       const result = splitFee({
         price,
         protocolFeeBps,

@@ -105,11 +105,12 @@ const ModelList = z
   .meta({ id: "ModelList" });
 
 const gatewayErrors = {
-  400: ["INVALID_JSON", "INVALID_BODY"],
+  400: ["INVALID_JSON", "INVALID_BODY", "MAX_TOKENS_TOO_LARGE"],
   401: ["INVALID_API_KEY"],
   402: ["INSUFFICIENT_CREDIT", "WITHDRAWAL_PENDING"],
   404: ["MODEL_NOT_FOUND"],
   410: ["MODEL_DEPRECATED"],
+  413: ["PROMPT_TOO_LARGE"],
 };
 
 const auth =
@@ -119,7 +120,26 @@ const Amount = z
   .string()
   .regex(/^(0|[1-9][0-9]*)$/)
   .meta({ description: "Base units, decimal string." });
-const Pricing = z.object({ perCall: Amount, per1kOutputTokens: Amount });
+const Pricing = z.object({
+  perCall: Amount,
+  per1kOutputTokens: Amount,
+  per1kInputTokens: Amount.optional().meta({ description: "Price per 1000 prompt tokens; absent = 0." }),
+});
+const Limits = z
+  .object({
+    maxInputTokens: z.number().int().min(1).max(1_000_000).optional(),
+    maxPromptBytes: z
+      .number()
+      .int()
+      .min(1)
+      .max(16 * 1024 * 1024)
+      .optional(),
+    maxOutputTokens: z.number().int().min(1).max(4096).optional(),
+  })
+  .meta({
+    description:
+      "This node's limits on the model's requests (a prompt over them is refused with 413 PROMPT_TOO_LARGE, max_tokens over maxOutputTokens with 400 MAX_TOKENS_TOO_LARGE, nothing charged); each absent one is the node's default (8192 tokens, 262144 bytes, 4096 tokens).",
+  });
 const Split = z.object({ ownerBps: z.number().int(), dataBps: z.number().int() });
 const RegisterModelRequest = z
   .union([
@@ -136,6 +156,7 @@ const RegisterModelRequest = z
           .optional(),
         pricing: Pricing,
         split: Split,
+        limits: Limits.optional(),
       })
       .meta({
         description:
@@ -148,6 +169,7 @@ const RegisterModelRequest = z
       trainedOn: z.array(z.object({ datanetId: Amount, version: z.number().int().min(1) })).min(1),
       pricing: Pricing,
       split: Split,
+      limits: Limits.optional(),
     }),
   ])
   .meta({
@@ -157,7 +179,8 @@ const RegisterModelRequest = z
       kind: "infinigram",
       datanetId: "1",
       version: 1,
-      pricing: { perCall: "1000", per1kOutputTokens: "5000" },
+      pricing: { perCall: "1000", per1kOutputTokens: "5000", per1kInputTokens: "1000" },
+      limits: { maxInputTokens: 4096 },
       split: { ownerBps: 3000, dataBps: 7000 },
     },
   });

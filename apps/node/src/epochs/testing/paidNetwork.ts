@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { DeployConfig } from "@tributary/chain";
 import { setupTestChain, type TestChain } from "@tributary/contracts/test/fixture";
+import type { Pricing } from "@tributary/core";
 import {
   approveAndDeposit,
   createNodeClient,
@@ -65,6 +66,8 @@ export async function setupPaidNetwork(
     extraPeers?: () => readonly string[];
     /** Outbound limits of every node (NodeConfig.outbound). */
     outbound?: OutboundConfig;
+    /** The model's price (default 1000 per call + 5000 per 1k output tokens, prompts free). */
+    pricing?: Pricing;
   } = {},
 ): Promise<PaidNetwork> {
   const nodeCount = options.nodeCount ?? 1;
@@ -121,7 +124,7 @@ export async function setupPaidNetwork(
   await gateway.registerInfinigramModel({
     datanetId,
     version: 1,
-    pricing: { perCall: 1000n, per1kOutputTokens: 5000n },
+    pricing: options.pricing ?? { perCall: 1000n, per1kOutputTokens: 5000n, per1kInputTokens: 0n },
     split: { ownerBps: 3000, dataBps: 7000 },
     name: model,
   });

@@ -3,8 +3,11 @@ import type { Address } from "viem";
 import type { Database, ModelTermsRow } from "../../db/schema.ts";
 import type { IndexedLog, LogHandler } from "../types.ts";
 
-type Pricing = { perCall: bigint; per1kOutputTokens: bigint };
+type Pricing = { perCall: bigint; per1kOutputTokens: bigint; per1kInputTokens: bigint };
 type Split = { ownerBps: number | bigint; dataBps: number | bigint };
+
+/** The per-1k-input price of a logged Pricing; "0" for a log stored before the field existed. */
+const inputPrice = (pricing: Pricing): string => (pricing.per1kInputTokens ?? 0n).toString();
 
 /** Appends the model's terms after `log`: its previous terms (none for a registration) changed by `change`. */
 async function append(
@@ -46,7 +49,8 @@ const termsOf = (row: ModelTermsRow) => {
  * Projections of ModelRegistry's term events into `model_terms` (a history: one row per change, keyed by the
  * log's position, so replaying a log is harmless):
  *
- * - `ModelRegistered(modelId, owner, baseModel, pricing, split)`: the first terms;
+ * - `ModelRegistered(modelId, owner, baseModel, pricing, split)`: the first terms (pricing: per call, per 1k
+ *   output tokens, per 1k input tokens);
  * - `PricingUpdated(modelId, pricing)`, `SplitUpdated(modelId, split)`,
  *   `ModelOwnershipTransferred(modelId, previousOwner, newOwner)`, `ModelDeprecated(modelId)`: the previous
  *   terms with that change.
@@ -60,6 +64,7 @@ export const modelHandlers: Record<string, LogHandler> = {
         owner: (log.args.owner as Address).toLowerCase(),
         per_call: pricing.perCall.toString(),
         per_1k_output_tokens: pricing.per1kOutputTokens.toString(),
+        per_1k_input_tokens: inputPrice(pricing),
         owner_bps: Number(split.ownerBps),
         data_bps: Number(split.dataBps),
         deprecated: 0,
@@ -73,6 +78,7 @@ export const modelHandlers: Record<string, LogHandler> = {
             ...termsOf(previous),
             per_call: pricing.perCall.toString(),
             per_1k_output_tokens: pricing.per1kOutputTokens.toString(),
+            per_1k_input_tokens: inputPrice(pricing),
           }
         : undefined;
     }),
@@ -104,7 +110,11 @@ export type ModelTerms = {
 
 const toTerms = (row: ModelTermsRow): ModelTerms => ({
   owner: row.owner as Address,
-  pricing: { perCall: BigInt(row.per_call), per1kOutputTokens: BigInt(row.per_1k_output_tokens) },
+  pricing: {
+    perCall: BigInt(row.per_call),
+    per1kOutputTokens: BigInt(row.per_1k_output_tokens),
+    per1kInputTokens: BigInt(row.per_1k_input_tokens),
+  },
   split: { ownerBps: row.owner_bps, dataBps: row.data_bps },
   deprecated: row.deprecated === 1,
   blockNumber: row.block_number,

@@ -22,7 +22,7 @@ export type TestModel = {
 };
 
 export const defaultModel: TestModel = {
-  pricing: { perCall: 1_000n, per1kOutputTokens: 20_000n },
+  pricing: { perCall: 1_000n, per1kOutputTokens: 20_000n, per1kInputTokens: 0n },
   split: { ownerBps: 3_000, dataBps: 7_000 },
   protocolFeeBps: 500,
   fallback: [
@@ -51,13 +51,16 @@ export function makeReceipt(args: {
   n: number;
   payer: Address;
   outputTokens: number;
+  /** Prompt tokens (12 when absent). */
+  inputTokens?: number;
   attribution: readonly ContributionShare[];
   agentFeeBps?: number;
   model?: TestModel;
 }): Receipt {
   const model = args.model ?? defaultModel;
   const agentFeeBps = args.agentFeeBps ?? 0;
-  const price = computePrice(model.pricing, args.outputTokens);
+  const inputTokens = args.inputTokens ?? 12;
+  const price = computePrice(model.pricing, args.outputTokens, inputTokens);
   const { charged, agentFee, parts } = splitFee({
     price,
     protocolFeeBps: model.protocolFeeBps,
@@ -79,7 +82,7 @@ export function makeReceipt(args: {
     datanetVersions: [{ datanetId: 1n, version: 1n }],
     inputHash: hex32(args.n * 2 + 1),
     outputHash: hex32(args.n * 2 + 2),
-    inputTokens: 12,
+    inputTokens,
     outputTokens: args.outputTokens,
     pricing: model.pricing,
     split: model.split,

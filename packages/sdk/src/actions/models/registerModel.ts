@@ -34,7 +34,7 @@ export type RegisterModelErrorType = TributaryError;
  * const { modelId } = await registerModel(client, {
  *   metadataURI: "ipfs://…", artifactHash, baseModel: "infinigram",
  *   trainedOn: [{ datanetId: 1n, version: 1n }],
- *   pricing: { perCall: 10n ** 15n, per1kOutputTokens: 10n ** 16n },
+ *   pricing: { perCall: 10n ** 15n, per1kOutputTokens: 10n ** 16n, per1kInputTokens: 10n ** 15n },
  *   split: { ownerBps: 3000, dataBps: 7000 },
  * });
  */

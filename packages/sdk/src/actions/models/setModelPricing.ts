@@ -22,7 +22,7 @@ export type SetModelPricingErrorType = TributaryError;
  * Replaces a model's price for inferences served from now on. Only the owner, not when deprecated.
  *
  * @example
- * await setModelPricing(client, { modelId: 1n, pricing: { perCall: 0n, per1kOutputTokens: 10n ** 16n } });
+ * await setModelPricing(client, { modelId: 1n, pricing: { perCall: 0n, per1kOutputTokens: 10n ** 16n, per1kInputTokens: 0n } });
  */
 export async function setModelPricing(
   client: TributaryClient,

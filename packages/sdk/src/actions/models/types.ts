@@ -6,7 +6,7 @@ type RegisterArgs = ContractFunctionArgs<typeof modelRegistryAbi, "nonpayable", 
 /** A published datanet version a model was trained on: `{ datanetId, version }`. */
 export type TrainedOn = RegisterArgs[3][number];
 
-/** Price of an inference: `perCall + per1kOutputTokens * outputTokens / 1000` token units. */
+/** Price of an inference: `perCall + ceil(per1kOutputTokens * outputTokens / 1000) + ceil(per1kInputTokens * inputTokens / 1000)` token units. */
 export type ModelPricing = RegisterArgs[4];
 
 /**
