@@ -9,6 +9,8 @@ import * as m006 from "./migrations/006_gateway.ts";
 import * as m007 from "./migrations/007_gateway_payers.ts";
 import * as m008 from "./migrations/008_epochs.ts";
 import * as m009 from "./migrations/009_model_terms.ts";
+import * as m010 from "./migrations/010_contributions_per_contributor.ts";
+import * as m011 from "./migrations/011_relay_quotas.ts";
 import type { Database } from "./schema.ts";
 
 /** Versioned migrations, in order. Add a file, never edit a released one. */
@@ -22,6 +24,8 @@ const migrations: Record<string, Migration> = {
   "007_gateway_payers": m007,
   "008_epochs": m008,
   "009_model_terms": m009,
+  "010_contributions_per_contributor": m010,
+  "011_relay_quotas": m011,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -1,3 +1,5 @@
+import type { Generated } from "kysely";
+
 /**
  * Tables of the node's database. Amounts are decimal TEXT (exact bigint, never a float); ids that
  * fit 53 bits (sequential on-chain ids, block numbers) are INTEGER.
@@ -72,6 +74,8 @@ export type Database = {
   minhash_signatures: { datanet_id: number; content_hash: string; signature: Uint8Array };
   /** Node-side datanet settings the on-chain policy has no field for. */
   datanet_settings: DatanetSettingsRow;
+  /** What the node agreed to relay, for the relay quotas (011_relay_quotas). */
+  relay_usage: RelayUsageRow;
   /** Gateway API keys (006_gateway): only the sha-256 of each key is kept. */
   api_keys: ApiKeyRow;
   /** Models this node's gateway serves (006_gateway). */
@@ -237,7 +241,23 @@ export type DatanetSettingsRow = {
   /** What to do with a near-duplicate upload: refuse it, or flag it for review. */
   near_duplicate_policy: "flag" | "refuse";
   near_duplicate_threshold: number;
+  /** 1: the node relays (pays the gas of) signed uploads to this datanet; 0: only direct uploads. */
+  relay_enabled: Generated<number>;
   updated_at: string;
+};
+
+/** A row of `relay_usage`: one submitted set of relayed batches, charged to its contributor and datanet. */
+export type RelayUsageRow = {
+  id: Generated<number>;
+  upload_id: string;
+  datanet_id: number;
+  /** Lowercase address. */
+  contributor: string;
+  documents: number;
+  /** Gas reserved for the batches (decimal). */
+  gas: string;
+  /** Unix seconds when it was charged. */
+  at: number;
 };
 
 /** A row of `api_keys`. */

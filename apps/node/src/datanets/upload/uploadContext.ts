@@ -3,6 +3,11 @@ import type { ChainContext, NodeContext } from "../../context/NodeContext.ts";
 import { createMutex, type Mutex } from "./createMutex.ts";
 import { DatanetError } from "./errors.ts";
 import { createNearDuplicateIndex, type NearDuplicateIndex } from "./nearDuplicates.ts";
+import {
+  type RelayQuotaOptions,
+  type ResolvedRelayQuotaOptions,
+  resolveRelayQuotaOptions,
+} from "./relayQuota.ts";
 
 /** Options of the upload service; every field has a default. */
 export type UploadOptions = {
@@ -26,11 +31,14 @@ export type UploadOptions = {
   extract?: Omit<ExtractOptions, "maxBytes">;
   /** Clock in milliseconds (tests move it to expire uploads). */
   now?: () => number;
+  /** Quotas of relayed uploads (the node pays their gas): per contributor and per datanet over a window. */
+  relayQuota?: RelayQuotaOptions;
 };
 
 /** Options with defaults filled in. */
-export type ResolvedUploadOptions = Required<Omit<UploadOptions, "extract">> & {
+export type ResolvedUploadOptions = Required<Omit<UploadOptions, "extract" | "relayQuota">> & {
   extract: Omit<ExtractOptions, "maxBytes">;
+  relayQuota: ResolvedRelayQuotaOptions;
 };
 
 /** State shared by every upload and curation service of one node context (one process per data directory). */
@@ -98,6 +106,7 @@ export function resolveUploadOptions(options: UploadOptions = {}): ResolvedUploa
     receiptTimeoutMs: options.receiptTimeoutMs ?? 60_000,
     extract: options.extract ?? {},
     now: options.now ?? Date.now,
+    relayQuota: resolveRelayQuotaOptions(options.relayQuota),
   };
 }
 
