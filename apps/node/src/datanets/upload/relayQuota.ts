@@ -8,15 +8,15 @@ export type RelayQuotaLimit = { documents: number; gas: bigint };
 /** Relay quotas of the node (every field has a default, see {@link resolveRelayQuotaOptions}). */
 export type RelayQuotaOptions = {
   /** Sliding window, in seconds (default 24 h). */
-  windowSeconds?: number;
+  windowSeconds?: number | undefined;
   /** Per contributor address, all datanets together (default 200 documents, 15M gas). */
-  perContributor?: Partial<RelayQuotaLimit>;
+  perContributor?: { documents?: number | undefined; gas?: bigint | undefined } | undefined;
   /** Per datanet, all contributors together (default 2,000 documents, 150M gas). */
-  perDatanet?: Partial<RelayQuotaLimit>;
+  perDatanet?: { documents?: number | undefined; gas?: bigint | undefined } | undefined;
   /** Gas reserved per relayed document (default 60,000; measured: 52,215 per hash in a batch of 100). */
-  gasPerDocument?: bigint;
+  gasPerDocument?: bigint | undefined;
   /** Gas reserved per relayed transaction on top of its documents (default 120,000). */
-  gasPerBatch?: bigint;
+  gasPerBatch?: bigint | undefined;
 };
 
 /** {@link RelayQuotaOptions} with the defaults filled in. */
@@ -130,8 +130,8 @@ export async function chargeRelayQuota(
         "RELAY_QUOTA_EXCEEDED",
         `relaying ${params.documents} document(s) (${gas} gas reserved) would exceed the relay quota of ${scope.name}: ${scope.limit.documents} documents and ${scope.limit.gas} gas per ${hours} h, ${docs} documents and ${used} gas already used`,
         tooLarge
-          ? `This upload is larger than the quota: split it, or contribute from your own wallet and pay the gas yourself (stage the upload with mode "direct", then send contributeBatch from your wallet: SDK contributeBatch).`
-          : `Contribute from your own wallet and pay the gas yourself (stage the upload with mode "direct", then send contributeBatch from your wallet: SDK contributeBatch), or retry in ${retryAfter} s (Retry-After).`,
+          ? `This upload is larger than the quota: split it, or contribute from your own wallet and pay the gas yourself (tributary datanet contribute --self-pay, or stage with mode "direct" and send contributeBatch).`
+          : `Contribute from your own wallet and pay the gas yourself (tributary datanet contribute --self-pay, or stage with mode "direct" and send contributeBatch), or retry in ${retryAfter} s (Retry-After).`,
         {
           headers: { "Retry-After": String(retryAfter) },
           details: { scope: scope.name, retryAfterSeconds: retryAfter },
@@ -168,6 +168,6 @@ export function assertRelayEnabled(settings: { relayEnabled: boolean }, datanetI
       403,
       "RELAY_DISABLED",
       `this node does not relay uploads to datanet ${datanetId}: its curator turned relaying off`,
-      `Contribute from your own wallet and pay the gas yourself: stage the upload with mode "direct" (POST /v1/datanets/${datanetId}/uploads), then send contributeBatch from your wallet (SDK contributeBatch).`,
+      `Contribute from your own wallet and pay the gas yourself: tributary datanet contribute --self-pay, or stage with mode "direct" (POST /v1/datanets/${datanetId}/uploads) and send contributeBatch (SDK).`,
     );
 }
