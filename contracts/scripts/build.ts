@@ -54,7 +54,12 @@ function main(): void {
   const force = process.argv.includes("--force");
   const sources = collectSources();
   const inputHash = hashInputs(sources, solcVersion());
-  if (!force && existsSync(buildInfoPath) && existsSync(join(outDir, "harness.json")) && existsSync(jsonDir)) {
+  if (
+    !force &&
+    existsSync(buildInfoPath) &&
+    existsSync(join(outDir, "harness.json")) &&
+    existsSync(jsonDir)
+  ) {
     const info = JSON.parse(readFileSync(buildInfoPath, "utf8")) as { inputHash?: string };
     if (info.inputHash === inputHash) {
       console.log("contracts: up to date (sources unchanged), skipping compile; --force to rebuild");

@@ -16,7 +16,8 @@ import {IDatanetRegistry} from "./interfaces/IDatanetRegistry.sol";
 /// @notice Datanets, their contributions, curation, stakes and immutable versions. See {IDatanetRegistry}.
 /// @dev Storage per contribution is one packed slot (plus one stake slot only while a non-zero stake is held):
 /// `contributor (160 bits) | datanetId (32) | status (8) | size (56)`. The content hash lives in the dedupe mapping
-/// key and the metadata URI only in the {ContributionRegistered} event. Invariant: the registry's token balance equals
+/// key (datanet, contributor, hash: bound to the contributor so a front-runner can neither block nor take a
+/// contribution) and the metadata URI only in the {ContributionRegistered} event. Invariant: the registry's token balance equals
 /// the sum of `_stakes` (plus any tokens sent to it directly).
 contract DatanetRegistry is IDatanetRegistry, Ownable2Step, EIP712, Nonces, ReentrancyGuard {
     using SafeERC20 for IERC20;
@@ -54,7 +55,8 @@ contract DatanetRegistry is IDatanetRegistry, Ownable2Step, EIP712, Nonces, Reen
 
     mapping(uint256 datanetId => DatanetData) private _datanets;
     mapping(uint256 datanetId => mapping(address account => bool)) private _curators;
-    mapping(uint256 datanetId => mapping(bytes32 contentHash => uint256 contributionId)) private _contributionIdOf;
+    mapping(uint256 datanetId => mapping(address contributor => mapping(bytes32 contentHash => uint256 contributionId)))
+        private _contributionIdOf;
     mapping(uint256 contributionId => uint256 packed) private _contributions;
     mapping(uint256 contributionId => uint256 stake) private _stakes;
     mapping(uint256 datanetId => mapping(uint64 version => Version)) private _versions;
@@ -342,8 +344,12 @@ contract DatanetRegistry is IDatanetRegistry, Ownable2Step, EIP712, Nonces, Reen
     }
 
     /// @inheritdoc IDatanetRegistry
-    function contributionIdOf(uint256 datanetId, bytes32 contentHash) external view returns (uint256) {
-        return _contributionIdOf[datanetId][contentHash];
+    function contributionIdOf(uint256 datanetId, address contributor, bytes32 contentHash)
+        external
+        view
+        returns (uint256)
+    {
+        return _contributionIdOf[datanetId][contributor][contentHash];
     }
 
     /// @inheritdoc IDatanetRegistry
@@ -449,10 +455,11 @@ contract DatanetRegistry is IDatanetRegistry, Ownable2Step, EIP712, Nonces, Reen
         string calldata metadataURI
     ) private {
         if (contentHash == bytes32(0)) revert DatanetRegistryZeroContentHash(datanetId);
-        uint256 existing = _contributionIdOf[datanetId][contentHash];
-        if (existing != 0) revert DatanetRegistryDuplicateContent(datanetId, contentHash, existing);
+        mapping(bytes32 contentHash => uint256 contributionId) storage ids = _contributionIdOf[datanetId][contributor];
+        uint256 existing = ids[contentHash];
+        if (existing != 0) revert DatanetRegistryDuplicateContent(datanetId, contributor, contentHash, existing);
         if (size > _MAX_SIZE) revert DatanetRegistrySizeTooLarge(size, _MAX_SIZE);
-        _contributionIdOf[datanetId][contentHash] = contributionId;
+        ids[contentHash] = contributionId;
         _contributions[contributionId] = uint256(uint160(contributor)) | (datanetId << _DATANET_SHIFT)
             | (uint256(status) << _STATUS_SHIFT) | (uint256(size) << _SIZE_SHIFT);
         if (stake != 0) _stakes[contributionId] = stake;

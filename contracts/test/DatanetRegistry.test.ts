@@ -388,8 +388,15 @@ describe("DatanetRegistry: contributions", () => {
       status: 1,
       stake: STAKE,
     });
-    expect(await getContributionIdOf(read(), { datanetId: id, contentHash: hash(1) })).toBe(1n);
-    expect(await getContributionIdOf(read(), { datanetId: id, contentHash: hash(2) })).toBe(0n);
+    expect(
+      await getContributionIdOf(read(), { datanetId: id, contributor: addr(BOB), contentHash: hash(1) }),
+    ).toBe(1n);
+    expect(
+      await getContributionIdOf(read(), { datanetId: id, contributor: addr(BOB), contentHash: hash(2) }),
+    ).toBe(0n);
+    expect(
+      await getContributionIdOf(read(), { datanetId: id, contributor: addr(CAROL), contentHash: hash(1) }),
+    ).toBe(0n);
     expect(await getContributionCount(read())).toBe(1n);
   });
 
@@ -429,10 +436,15 @@ describe("DatanetRegistry: contributions", () => {
   it("test_contribute_revertsOnDuplicateZeroHashOversizeUnknownDatanet", async () => {
     const id = await newDatanet();
     const { contributionId } = await add(id, 1);
-    await expectError(add(id, 1, CAROL), "DatanetRegistryDuplicateContent", [id, hash(1), contributionId]);
+    await expectError(add(id, 1), "DatanetRegistryDuplicateContent", [
+      id,
+      addr(BOB),
+      hash(1),
+      contributionId,
+    ]);
     // The same content may go into another datanet.
     const other = await newDatanet();
-    expect((await add(other, 1, CAROL)).contributionId).toBe(2n);
+    expect((await add(other, 1)).contributionId).toBe(2n);
     await expectError(
       contribute(sdk(BOB), { datanetId: id, contentHash: zeroHash, size: 1n, metadataURI: "" }),
       "DatanetRegistryZeroContentHash",
@@ -520,7 +532,7 @@ describe("DatanetRegistry: contributions", () => {
     await expectError(
       contributeBatch(sdk(BOB), { ...base, contentHashes: [hash(1), hash(1)] }),
       "DatanetRegistryDuplicateContent",
-      [id, hash(1), 1n],
+      [id, addr(BOB), hash(1), 1n],
     );
     expect(await getContributionCount(read())).toBe(0n);
     await expectError(
@@ -1006,6 +1018,59 @@ describe("DatanetRegistry: signed contributions (EIP-712)", () => {
     expect(typed.domain?.verifyingContract).toBe(registry);
   });
 
+  it("test_contributeBatchWithSig_frontRunCopy_neitherBlocksNorTakes", async () => {
+    // DAVE saw CAROL's relayed calldata (hashes, sizes, URIs) in the mempool and registers the first hash under his
+    // own address before the relayer's transaction is mined.
+    const id = await newDatanet();
+    const signer = chain.accounts[CAROL]!;
+    const deadline = (await now()) + 3600n;
+    const batch = {
+      datanetId: id,
+      contentHashes: [hash(1), hash(2)],
+      sizes: [1n, 2n],
+      metadataURIs: ["ipfs://1", "ipfs://2"],
+    };
+    const terms = await getContributionSigningTerms(read(), { datanetId: id, contributor: signer.address });
+    const signature = await signContributionBatch(signer, { ...batch, ...terms, deadline });
+    const copy = await contribute(sdk(DAVE), {
+      datanetId: id,
+      contentHash: hash(1),
+      size: 1n,
+      metadataURI: "ipfs://1",
+    });
+    expect(copy.contributionId).toBe(1n);
+    const r = await contributeBatchWithSig(sdk(RELAYER), {
+      ...batch,
+      contributor: signer.address,
+      deadline,
+      signature,
+    });
+    expect(r.contributionIds).toEqual([2n, 3n]);
+    expect(events(r.receipt, "ContributionRegistered").map((e) => e.contributor)).toEqual([
+      signer.address,
+      signer.address,
+    ]);
+    expect(
+      await getContributionIdOf(read(), { datanetId: id, contributor: signer.address, contentHash: hash(1) }),
+    ).toBe(2n);
+    expect(
+      await getContributionIdOf(read(), { datanetId: id, contributor: addr(DAVE), contentHash: hash(1) }),
+    ).toBe(1n);
+    expect((await getContribution(read(), { contributionId: 2n })).contributor).toBe(signer.address);
+    // The copy cannot be registered twice either, and the contributor's own content stays once per contributor.
+    await expectError(
+      contribute(sdk(DAVE), { datanetId: id, contentHash: hash(1), size: 1n, metadataURI: "x" }),
+      "DatanetRegistryDuplicateContent",
+      [id, addr(DAVE), hash(1), 1n],
+    );
+    await expectError(add(id, 2, CAROL), "DatanetRegistryDuplicateContent", [
+      id,
+      signer.address,
+      hash(2),
+      3n,
+    ]);
+  });
+
   it("test_contributeBatchWithSig_oneSignature_replayAndTamperRevert", async () => {
     const id = await newDatanet();
     const signer = chain.accounts[CAROL]!;
@@ -1135,10 +1200,16 @@ describe("DatanetRegistry: hints and invariants", () => {
           const model: { id: bigint; who: number; status: number; stake: bigint; doc: number }[] = [];
           for (const op of ops) {
             if (op.kind === "contribute") {
-              const dup = model.find((m) => m.doc === op.doc);
+              // Dedupe is per contributor: the other account's copy of the text is its own record.
+              const dup = model.find((m) => m.doc === op.doc && m.who === op.who);
               const p = add(id, op.doc, op.who);
               if (dup) {
-                await expectError(p, "DatanetRegistryDuplicateContent", [id, hash(op.doc), dup.id]);
+                await expectError(p, "DatanetRegistryDuplicateContent", [
+                  id,
+                  addr(op.who),
+                  hash(op.doc),
+                  dup.id,
+                ]);
               } else {
                 const r = await p;
                 model.push({

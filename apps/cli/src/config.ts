@@ -13,6 +13,12 @@ export type LocalNetworkFile = { rpcUrl: string; chainId: number; nodeUrl: strin
 
 const url = z.string().url({ message: "must be a URL like http://127.0.0.1:8787" });
 
+/** A gas amount in the config file: a decimal string (exact) or a safe integer. */
+const gasAmount = z
+  .union([z.string().regex(/^\d+$/), z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER)])
+  .transform((v) => BigInt(v))
+  .optional();
+
 /** Schema of `tributary.config.json` (every field optional; unknown fields are refused). */
 export const ConfigFile = z.strictObject({
   /** Chain id; a chain Tributary does not know needs `chainName` too. */
@@ -28,6 +34,18 @@ export const ConfigFile = z.strictObject({
   keystore: z.string().min(1).optional(),
   /** Blocks to wait for before trusting a transaction (informational for the CLI). */
   confirmations: z.number().int().nonnegative().optional(),
+  /** Relay quotas of `tributary node` (docs/datanets.md "Relay quotas"); omitted fields keep the defaults. */
+  relayQuota: z
+    .strictObject({
+      windowSeconds: z.number().int().positive().optional(),
+      perContributor: z
+        .strictObject({ documents: z.number().int().nonnegative().optional(), gas: gasAmount })
+        .optional(),
+      perDatanet: z
+        .strictObject({ documents: z.number().int().nonnegative().optional(), gas: gasAmount })
+        .optional(),
+    })
+    .optional(),
 });
 /** A parsed config file. */
 export type ConfigFile = z.infer<typeof ConfigFile>;
@@ -44,6 +62,8 @@ export type ResolvedConfig = {
   keystore: string | undefined;
   operatorToken: string | undefined;
   apiKey: string | undefined;
+  /** Relay quotas for `tributary node` (config file only). */
+  relayQuota: ConfigFile["relayQuota"];
   /** Where each value came from, for `--help`-grade error hints. */
   sources: Record<string, "flag" | "env" | "file" | "local network" | "default">;
 };
@@ -183,6 +203,7 @@ export function resolveConfig(opts: CommonOptions, env: NodeJS.ProcessEnv = proc
     keystore: keystore ? resolve(sources.keystore === "file" ? baseDir : process.cwd(), keystore) : undefined,
     operatorToken,
     apiKey,
+    relayQuota: file.relayQuota,
     sources,
   };
 }

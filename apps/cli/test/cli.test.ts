@@ -255,6 +255,24 @@ describe("tributary up → seeded demo → every kind of command, against a real
     expect(receipt.datanetVersions.map((v) => v.datanetId)).toEqual([info.demo.datanetId, datanetId]);
   }, 120_000);
 
+  it("datanet contribute --self-pay: the contributor's own transaction registers the upload (the node pays nothing)", async () => {
+    const created = await cli(dir, ["datanet", "create", "--metadata-uri", "ipfs://self-pay", "--json"]);
+    expect(created.code, created.stderr).toBe(0);
+    const datanetId = (JSON.parse(created.stdout) as { datanetId: string }).datanetId;
+    writeFileSync(
+      join(dir, "own.txt"),
+      "A log entry the contributor registers with its own gas, self-paid.\n",
+    );
+    const done = await cli(dir, ["datanet", "contribute", datanetId, "own.txt", "--self-pay"], {
+      TRIBUTARY_PRIVATE_KEY: CONTRIBUTOR_KEY,
+    });
+    expect(done.code, done.stderr).toBe(0);
+    expect(done.stderr).toMatch(
+      /sending contributeBatch \(batch 0\) from 0xa0Ee7A142d267C1f36714E4a8F75612F20a79720/,
+    );
+    expect(done.stdout).toMatch(/1 contribution\(s\) registered from your wallet \(#\d+\)/);
+  });
+
   it("deposit parses decimal tokens exactly and deposits with the payer's key; agent register/list with the user's key", async () => {
     const [r, agent] = await Promise.all([
       cli(dir, ["deposit", "12.5", "--json"], { TRIBUTARY_PRIVATE_KEY: PAYER_KEY }),

@@ -223,6 +223,7 @@ describe("node API platform", () => {
     expect(await operator.setDatanetSettings(datanetId, { nearDuplicatePolicy: "refuse" })).toEqual({
       nearDuplicatePolicy: "refuse",
       nearDuplicateThreshold: 0.8,
+      relayEnabled: true,
     });
     await node.ctx.chain!.indexer.syncOnce();
     const empty = await operator.publishVersion(datanetId).catch((e: unknown) => e);

@@ -166,6 +166,8 @@ export type PendingContribution = {
   truncated: boolean;
   available: boolean;
   nearDuplicates: NearDuplicate[];
+  /** Set on a copy (same text under another address): the id of the contribution that counts. */
+  copyOf?: string | null;
 };
 
 /** `GET /v1/contributions/:id`. */

@@ -18,6 +18,12 @@ pragma solidity 0.8.30;
 ///   (Accept or Reject return it, RejectAndSlash slashes it), so withdrawing cannot be used to dodge a slash;
 /// - stakes always return to the contributor address that paid them, never to its payout address.
 /// The verdict a curator gives uses the policy in force at review time.
+/// Content is deduplicated per (datanet, contributor, content hash), not per (datanet, content hash): a content
+/// hash is public as soon as a transaction carrying it is broadcast, so a registry that gave a hash to whoever
+/// registered it first would let anyone who saw a pending (relayed) contribution block it or take it over. Bound to
+/// the contributor, a copy under another address neither blocks the original nor passes as it (it is another
+/// contributor's record); which of several contributors of the same text counts is decided off chain by the node
+/// from the signed uploads it holds (see docs/contracts-registries.md).
 interface IDatanetRegistry {
     /// @notice Lifecycle of a contribution. `None` means the id does not exist.
     enum ContributionStatus {
@@ -51,7 +57,7 @@ interface IDatanetRegistry {
     }
 
     /// @notice A contribution as returned by {getContribution}. The content hash and metadata URI are in the
-    /// {ContributionRegistered} event (not stored, to keep registration cheap); {contributionIdOf} checks a hash.
+    /// {ContributionRegistered} event (not stored, to keep registration cheap); {contributionIdOf} checks a contributor's hash.
     /// @param stake Stake still held in escrow for it (0 once returned or slashed).
     struct Contribution {
         address contributor;
@@ -143,8 +149,10 @@ interface IDatanetRegistry {
     error DatanetRegistryCuratorNotFound(uint256 datanetId, address account);
     /// @notice The content hash is zero, which no real content hashes to.
     error DatanetRegistryZeroContentHash(uint256 datanetId);
-    /// @notice This content is already registered in the datanet, as `existingContributionId`.
-    error DatanetRegistryDuplicateContent(uint256 datanetId, bytes32 contentHash, uint256 existingContributionId);
+    /// @notice `contributor` already registered this content in the datanet, as `existingContributionId`.
+    error DatanetRegistryDuplicateContent(
+        uint256 datanetId, address contributor, bytes32 contentHash, uint256 existingContributionId
+    );
     /// @notice `size` exceeds what a contribution record stores (2^56 - 1 bytes).
     error DatanetRegistrySizeTooLarge(uint64 size, uint64 maxSize);
     /// @notice Parallel arrays differ in length.
@@ -212,7 +220,7 @@ interface IDatanetRegistry {
 
     /// @notice Registers a contribution of the caller, pulling the datanet's stake from the caller (approve first).
     /// @param datanetId Target datanet.
-    /// @param contentHash Hash of the normalized content (sha-256); once per datanet.
+    /// @param contentHash Hash of the normalized content (sha-256); once per datanet and contributor.
     /// @param size Content size in bytes.
     /// @param metadataURI Where the content and its metadata are stored (emitted, not stored).
     /// @return contributionId The new global id (ids start at 1).
@@ -288,8 +296,12 @@ interface IDatanetRegistry {
     /// @notice The contribution `contributionId`; reverts with {DatanetRegistryContributionNotFound} when absent.
     function getContribution(uint256 contributionId) external view returns (Contribution memory);
 
-    /// @notice Id of the contribution of `contentHash` in the datanet, 0 when none.
-    function contributionIdOf(uint256 datanetId, bytes32 contentHash) external view returns (uint256);
+    /// @notice Id of `contributor`'s contribution of `contentHash` in the datanet, 0 when none. Another address's
+    /// registration of the same hash is a different record (see the dedupe rule above).
+    function contributionIdOf(uint256 datanetId, address contributor, bytes32 contentHash)
+        external
+        view
+        returns (uint256);
 
     /// @notice Whether `account` may review and publish for the datanet (a curator or the owner).
     function isCurator(uint256 datanetId, address account) external view returns (bool);

@@ -119,12 +119,16 @@ export function registerDatanet(program: Command): void {
       .command("contribute")
       .description(
         "upload files (.txt .md .jsonl .csv .pdf .docx) signed with your key (TRIBUTARY_PRIVATE_KEY or keystore); the node relays them on chain",
+      )
+      .option(
+        "--self-pay",
+        "send contributeBatch from your own wallet and pay the gas (when the node's relay is off or over quota)",
       ),
   )
     .argument("<id>", "datanet id")
     .argument("<files...>", "files to contribute")
     .action(
-      run(async (id: string, files: string[], opts: CommonOptions) => {
+      run(async (id: string, files: string[], opts: CommonOptions & { selfPay?: boolean }) => {
         const datanetId = parseId("datanet id", id);
         const loaded = files.map((f) => {
           let size: number;
@@ -146,7 +150,12 @@ export function registerDatanet(program: Command): void {
         });
         if (!quiet)
           progress(`${dim("…")} staging ${upload.length} file(s) on the node (normalize, hash, dedupe)`);
-        const staged = await node.stageUpload({ datanetId, contributor: account.address, files: upload });
+        const staged = await node.stageUpload({
+          datanetId,
+          contributor: account.address,
+          files: upload,
+          ...(opts.selfPay ? { mode: "direct" as const } : {}),
+        });
         if (!quiet) {
           for (const doc of staged.documents) {
             const name = doc.locator ? `${doc.sourceName}#${doc.locator}` : doc.sourceName;
@@ -155,6 +164,28 @@ export function registerDatanet(program: Command): void {
               `  ${green("✓")} ${name} ${dim(String(doc.contentHash).slice(0, 18))}${dups.length ? yellow(` near-duplicate of #${dups.map((x) => x.contributionId).join(", #")}`) : ""}`,
             );
           }
+        }
+        if (opts.selfPay) {
+          // Direct: the node stored the documents; the contributor's own transactions register them (its gas).
+          const { contributeBatch } = await import("@tributary/sdk");
+          const client = await cli.chain(true);
+          const ids: bigint[] = [];
+          for (const b of staged.direct?.batches ?? []) {
+            if (!quiet)
+              progress(`${dim("…")} sending contributeBatch (batch ${b.batch}) from ${account.address}`);
+            const r = await contributeBatch(client, {
+              datanetId,
+              contentHashes: b.contentHashes as `0x${string}`[],
+              sizes: b.sizes.map((x) => BigInt(x)),
+              metadataURIs: b.metadataURIs,
+            });
+            ids.push(...r.contributionIds);
+          }
+          emit(opts.json, { id: staged.id, contributionIds: ids.map(String) }, () => [
+            `${green("✓")} upload ${staged.id}: ${ids.length} contribution(s) registered from your wallet (#${ids.join(", #")})`,
+            dim(`next: tributary datanet review ${datanetId}`),
+          ]);
+          return;
         }
         const { signUpload } = await import("@tributary/sdk");
         const signatures = await signUpload(staged, account);

@@ -118,7 +118,11 @@ export function registerNode(program: Command): void {
           ...(operatorToken ? { operatorToken } : {}),
           ...(opts.logFormat === "json" ? { log: createJsonLogger({ level: "info" }) } : {}),
           routes: [
-            (ctx) => createDatanetRoutes(ctx),
+            (ctx) =>
+              createDatanetRoutes(
+                ctx,
+                cli.config.relayQuota ? { upload: { relayQuota: cli.config.relayQuota } } : {},
+              ),
             (ctx) => createVersionRoutes(ctx),
             (ctx) => createGatewayRoutes(ctx),
             (ctx) => createAgentRoutes(ctx),

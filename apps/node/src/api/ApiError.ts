@@ -9,18 +9,21 @@ export class ApiError extends Error {
   readonly status: ContentfulStatusCode;
   readonly code: string;
   readonly hint: string;
+  /** Response headers to send with the error (e.g. `Retry-After` of a 429). */
+  readonly headers: Readonly<Record<string, string>>;
 
   constructor(
     status: ContentfulStatusCode,
     code: string,
     message: string,
     hint: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; headers?: Record<string, string> },
   ) {
-    super(message, options);
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.status = status;
     this.code = code;
     this.hint = hint;
+    this.headers = options?.headers ?? {};
   }
 }
 

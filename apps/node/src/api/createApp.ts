@@ -168,6 +168,7 @@ export function createApp(params: CreateAppParameters = {}): Hono {
   );
   app.onError((error, c) => {
     if (error instanceof ApiError) {
+      for (const [name, value] of Object.entries(error.headers)) c.header(name, value);
       return c.json<ApiErrorBody>(
         { error: { code: error.code, message: error.message, hint: error.hint } },
         error.status,

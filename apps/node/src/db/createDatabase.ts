@@ -14,6 +14,8 @@ import * as m009 from "./migrations/009_model_terms.ts";
 import * as m010 from "./migrations/010_receipt_quarantine.ts";
 import { sealedSecrets } from "./migrations/011_sealed_secrets.ts";
 import * as m012 from "./migrations/012_input_pricing.ts";
+import * as m013 from "./migrations/013_contributions_per_contributor.ts";
+import * as m014 from "./migrations/014_relay_quotas.ts";
 import type { Database } from "./schema.ts";
 
 /** Versioned migrations, in order. Add a file, never edit a released one. */
@@ -30,6 +32,8 @@ const migrations = (secrets: SecretBox | undefined): Record<string, Migration> =
   "010_receipt_quarantine": m010,
   "011_sealed_secrets": sealedSecrets(secrets),
   "012_input_pricing": m012,
+  "013_contributions_per_contributor": m013,
+  "014_relay_quotas": m014,
 });
 
 /** Options of {@link createDatabase}. */
@@ -73,7 +77,7 @@ export async function createDatabase(params: CreateDatabaseParameters): Promise<
       { cause: error },
     );
   }
-  // A migration may have replaced plaintext (010): leave none of the old pages in the WAL.
+  // A migration may have replaced plaintext (011): leave none of the old pages in the WAL.
   if (results?.some((r) => r.status === "Success")) sqlite.pragma("wal_checkpoint(TRUNCATE)");
   return { db, close: () => db.destroy() };
 }

@@ -1,3 +1,5 @@
+import type { Generated } from "kysely";
+
 /**
  * Tables of the node's database. Amounts are decimal TEXT (exact bigint, never a float); ids that
  * fit 53 bits (sequential on-chain ids, block numbers) are INTEGER.
@@ -72,6 +74,8 @@ export type Database = {
   minhash_signatures: { datanet_id: number; content_hash: string; signature: Uint8Array };
   /** Node-side datanet settings the on-chain policy has no field for. */
   datanet_settings: DatanetSettingsRow;
+  /** What the node agreed to relay, for the relay quotas (014_relay_quotas). */
+  relay_usage: RelayUsageRow;
   /** Gateway API keys (006_gateway): only the sha-256 of each key is kept. */
   api_keys: ApiKeyRow;
   /** Models this node's gateway serves (006_gateway). */
@@ -254,7 +258,23 @@ export type DatanetSettingsRow = {
   /** What to do with a near-duplicate upload: refuse it, or flag it for review. */
   near_duplicate_policy: "flag" | "refuse";
   near_duplicate_threshold: number;
+  /** 1: the node relays (pays the gas of) signed uploads to this datanet; 0: only direct uploads. */
+  relay_enabled: Generated<number>;
   updated_at: string;
+};
+
+/** A row of `relay_usage`: one submitted set of relayed batches, charged to its contributor and datanet. */
+export type RelayUsageRow = {
+  id: Generated<number>;
+  upload_id: string;
+  datanet_id: number;
+  /** Lowercase address. */
+  contributor: string;
+  documents: number;
+  /** Gas reserved for the batches (decimal). */
+  gas: string;
+  /** Unix seconds when it was charged. */
+  at: number;
 };
 
 /** A row of `api_keys`. */
@@ -322,7 +342,7 @@ export type ModelRow = {
   index_id: string;
   per_call: string;
   per_1k_output_tokens: string;
-  /** Price per 1000 input tokens, decimal (010). */
+  /** Price per 1000 input tokens, decimal (012). */
   per_1k_input_tokens: string;
   owner_bps: number;
   data_bps: number;
@@ -336,11 +356,11 @@ export type ModelRow = {
   upstream: string | null;
   /** JSON `[{ "datanetId": "1", "version": 1 }]`: every trained-on version (007). */
   trained_on: string;
-  /** Most input tokens a prompt may have; null = the node's default (010). */
+  /** Most input tokens a prompt may have; null = the node's default (012). */
   max_input_tokens: number | null;
-  /** Most UTF-8 bytes a prompt may have (checked before tokenizing); null = the node's default (010). */
+  /** Most UTF-8 bytes a prompt may have (checked before tokenizing); null = the node's default (012). */
   max_prompt_bytes: number | null;
-  /** Most output tokens a request may ask for (max_tokens); null = the node's default (010). */
+  /** Most output tokens a request may ask for (max_tokens); null = the node's default (012). */
   max_output_tokens: number | null;
 };
 

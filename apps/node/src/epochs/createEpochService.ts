@@ -159,7 +159,11 @@ export function createEpochService(ctx: NodeContext, options: EpochServiceOption
     let r = row;
     for (let round = 0; ; round++) {
       try {
-        return await attestEpoch(ctx, chain, r, { peers: peersOf(), publicUrl, fetch: options.fetch ?? fetch });
+        return await attestEpoch(ctx, chain, r, {
+          peers: peersOf(),
+          publicUrl,
+          fetch: options.fetch ?? fetch,
+        });
       } catch (error) {
         if (round >= MAX_RECUTS || !refusedAsMismatch(error)) throw error;
         progress("self-verify", { epoch: r.epoch });

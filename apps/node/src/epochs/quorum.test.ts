@@ -1,6 +1,5 @@
 import { canonicalReceiptBytes, receiptFromJson, receiptHash, signReceipt } from "@tributary/core";
-import { cosignRequestBody, getFinalizedEpoch, getPendingEpoch, signCosignRequest } from "@tributary/sdk";
-import type { Hex } from "viem";
+import { getFinalizedEpoch, getPendingEpoch } from "@tributary/sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type PaidNetwork, setupPaidNetwork } from "./testing/paidNetwork.ts";
 

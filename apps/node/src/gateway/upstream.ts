@@ -1,5 +1,10 @@
 import { toWellFormedText } from "../api/requireWellFormed.ts";
-import { fetchLimited, type LimitedResponse, OutboundFetchError, type OutboundLimits } from "../net/fetchLimited.ts";
+import {
+  fetchLimited,
+  type LimitedResponse,
+  OutboundFetchError,
+  type OutboundLimits,
+} from "../net/fetchLimited.ts";
 import { DEFAULT_OUTBOUND } from "../net/outboundConfig.ts";
 import { redactUrl } from "./redactUrl.ts";
 import { UpstreamError } from "./upstreamError.ts";

@@ -17,7 +17,11 @@ export const UPSTREAM_DETAIL_MAX_CHARS = 500;
  * throw new UpstreamError("UPSTREAM_ERROR", { status: 503, detail: await res.text() });
  */
 /** Why an upstream call failed, as the payer sees it. */
-export type UpstreamErrorCode = "UPSTREAM_ERROR" | "UPSTREAM_UNREACHABLE" | "UPSTREAM_TIMEOUT" | "UPSTREAM_TOO_LARGE";
+export type UpstreamErrorCode =
+  | "UPSTREAM_ERROR"
+  | "UPSTREAM_UNREACHABLE"
+  | "UPSTREAM_TIMEOUT"
+  | "UPSTREAM_TOO_LARGE";
 
 export class UpstreamError extends ApiError {
   override name = "UpstreamError";
@@ -27,7 +31,13 @@ export class UpstreamError extends ApiError {
   readonly detail: string;
 
   constructor(code: UpstreamErrorCode, params: { status?: number; detail: string; cause?: unknown }) {
-    super(code === "UPSTREAM_TIMEOUT" ? 504 : 502, code, upstreamMessage(code, params.status), UPSTREAM_HINT, { cause: params.cause });
+    super(
+      code === "UPSTREAM_TIMEOUT" ? 504 : 502,
+      code,
+      upstreamMessage(code, params.status),
+      UPSTREAM_HINT,
+      { cause: params.cause },
+    );
     this.upstreamStatus = params.status;
     this.detail = params.detail.slice(0, UPSTREAM_DETAIL_MAX_CHARS);
   }

@@ -147,6 +147,12 @@ export function Curation({ datanetId }: { datanetId: string }) {
             ) : (
               <p className="notice">This node does not have the text of this contribution.</p>
             )}
+            {p.copyOf ? (
+              <p className="notice">
+                A copy: the same text counts as <Link to={`/contributions/${p.copyOf}`}>#{p.copyOf}</Link>{" "}
+                (registered by the contributor who uploaded it). Reject it; the node will not accept it.
+              </p>
+            ) : null}
             {p.nearDuplicates.length > 0 ? (
               <div className="flags">
                 {p.nearDuplicates.map((f) => (

@@ -6,6 +6,7 @@ export {
   listPendingContributions,
   type PendingContribution,
 } from "./listPendingContributions.ts";
+export { originalsOf } from "./originalsOf.ts";
 export { type ContentPreview, previewOf } from "./previewOf.ts";
 export {
   type ReviewPendingContributionsParameters,

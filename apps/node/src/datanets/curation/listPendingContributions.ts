@@ -5,6 +5,7 @@ import { getDatanetSettings } from "../upload/datanetSettings.ts";
 import type { NearDuplicateFlag } from "../upload/nearDuplicates.ts";
 import { signatureBytes } from "../upload/nearDuplicates.ts";
 import { sharedUploadState } from "../upload/uploadContext.ts";
+import { originalsOf } from "./originalsOf.ts";
 import { type ContentPreview, previewOf } from "./previewOf.ts";
 
 /** Parameters of {@link listPendingContributions}. */
@@ -31,6 +32,11 @@ export type PendingContribution = ContentPreview & {
   registeredBlock: number;
   /** Earlier contributions (any datanet) with similar text, most similar first. */
   nearDuplicates: NearDuplicateFlag[];
+  /**
+   * Set when this is a copy: the same text registered under another address, and the contribution that counts is
+   * `copyOf` (see {@link originalsOf}). A copy cannot be accepted by the node and is left out of versions.
+   */
+  copyOf: bigint | null;
 };
 
 /** Return type of {@link listPendingContributions}: a page, and the cursor of the next one (null at the end). */
@@ -65,8 +71,14 @@ export async function listPendingContributions(
   const page = rows.slice(0, limit);
   const { nearDuplicates: index } = sharedUploadState(ctx);
   const settings = await getDatanetSettings(ctx.db, params.datanetId, params.defaultThreshold ?? 0.8);
+  const originals = await originalsOf(
+    ctx.db,
+    params.datanetId,
+    page.map((r) => r.content_hash),
+  );
   const items: PendingContribution[] = [];
   for (const row of page) {
+    const original = originals.get(row.content_hash.toLowerCase());
     const hash = row.content_hash as Hex;
     const preview = await previewOf(ctx, hash);
     let signature: Uint32Array | undefined;
@@ -102,6 +114,7 @@ export async function listPendingContributions(
       nearDuplicates: signature
         ? await index.find(signature, settings.nearDuplicateThreshold, { before: BigInt(row.id) })
         : [],
+      copyOf: original !== undefined && original !== row.id ? BigInt(original) : null,
     });
   }
   return { items, nextCursor: rows.length > limit ? String(page[page.length - 1]!.id) : null };

@@ -4,6 +4,7 @@ import type { NodeContext } from "../../context/NodeContext.ts";
 import { chainError } from "../upload/chainErrors.ts";
 import { DatanetError } from "../upload/errors.ts";
 import { requireChain, sharedUploadState } from "../upload/uploadContext.ts";
+import { originalsOf } from "./originalsOf.ts";
 
 /** Parameters of {@link reviewPendingContributions}. */
 export type ReviewPendingContributionsParameters = {
@@ -57,7 +58,7 @@ export async function reviewPendingContributions(
   const ids = params.reviews.map((r) => Number(r.contributionId));
   const rows = await ctx.db
     .selectFrom("contributions")
-    .select(["id", "datanet_id", "status", "stake"])
+    .select(["id", "datanet_id", "status", "stake", "content_hash"])
     .where("id", "in", ids)
     .execute();
   const byId = new Map(rows.map((r) => [r.id, r]));
@@ -73,6 +74,25 @@ export async function reviewPendingContributions(
       `contribution(s) ${bad.map((r) => r.contributionId).join(", ")} are not pending in datanet ${params.datanetId} (as indexed)`,
       "List what awaits review with GET /v1/datanets/:id/curation; a contribution registered just now appears once indexed.",
       { details: { contributionIds: bad.map((r) => String(r.contributionId)) } },
+    );
+  // A copy (the same text under another address, e.g. a front-runner's) earns nothing: it may be rejected or
+  // slashed, never accepted.
+  const accepts = params.reviews
+    .filter((r) => r.verdict === "accept")
+    .map((r) => byId.get(Number(r.contributionId))!);
+  const originals = await originalsOf(
+    ctx.db,
+    params.datanetId,
+    accepts.map((r) => r.content_hash),
+  );
+  const copies = accepts.filter((r) => originals.get(r.content_hash.toLowerCase()) !== r.id);
+  if (copies.length > 0)
+    throw new DatanetError(
+      409,
+      "COPY_NOT_ACCEPTABLE",
+      `contribution(s) ${copies.map((r) => `${r.id} (a copy of ${originals.get(r.content_hash.toLowerCase())})`).join(", ")} register text that counts under another contribution of datanet ${params.datanetId}`,
+      "Reject (or reject and slash) the copy; the original is the registration whose contributor uploaded the text (copyOf in GET /v1/datanets/:id/curation).",
+      { details: { contributionIds: copies.map((r) => String(r.id)) } },
     );
   const size = params.batchSize ?? 100;
   const out: ReviewPendingContributionsReturnType = { transactions: [] };

@@ -5,6 +5,7 @@ import * as Digest from "multiformats/hashes/digest";
 import { sha256 } from "multiformats/hashes/sha2";
 import { type Address, getAddress, type Hex, hexToBytes } from "viem";
 import type { NodeContext } from "../../context/NodeContext.ts";
+import { originalsOf } from "../curation/originalsOf.ts";
 import type { ManifestContribution } from "./buildManifest.ts";
 import { VersionError } from "./errors.ts";
 
@@ -63,7 +64,14 @@ export async function collectVersionContents(
     .where("contributions.status", "=", "Accepted")
     .orderBy("contributions.id")
     .execute();
-  if (rows.length === 0) {
+  // The same text registered under several addresses counts once (originalsOf): a copy is left out.
+  const originals = await originalsOf(
+    ctx.db,
+    params.datanetId,
+    rows.map((r) => r.content_hash),
+  );
+  const counted = rows.filter((r) => originals.get(r.content_hash.toLowerCase()) === r.id);
+  if (counted.length === 0) {
     throw new VersionError(
       "EMPTY_VERSION",
       `datanet ${params.datanetId} has no accepted contribution: a version cannot be empty`,
@@ -74,7 +82,7 @@ export async function collectVersionContents(
   const decoder = new TextDecoder("utf-8", { fatal: true });
   const documents: VersionDocument[] = [];
   const missing: string[] = [];
-  for (const row of rows) {
+  for (const row of counted) {
     const contentHash = row.content_hash.toLowerCase() as Hex;
     const cid = cidOfContentHash(contentHash);
     const bytes = await ctx.store.get(cid);

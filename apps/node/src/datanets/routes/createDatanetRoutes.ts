@@ -116,6 +116,7 @@ export function createDatanetRoutes(ctx: NodeContext, options: CreateDatanetRout
         await uploads.setDatanetSettings(created.datanetId, {
           nearDuplicatePolicy: body.nearDuplicatePolicy,
           nearDuplicateThreshold: body.nearDuplicateThreshold ?? uploads.deps.options.nearDuplicateThreshold,
+          relayEnabled: body.relayEnabled ?? true,
         });
         return {
           datanetId: created.datanetId,
@@ -192,14 +193,14 @@ export function createDatanetRoutes(ctx: NodeContext, options: CreateDatanetRout
     defineRoute({
       method: "put",
       path: "/v1/datanets/:id/settings",
-      summary: "Set the node's upload settings of a datanet (near-duplicate policy)",
+      summary: "Set the node's upload settings of a datanet (near-duplicate policy, relaying on or off)",
       tags: ["datanets"],
       operator: true,
       params: s.DatanetIdParams,
       body: s.DatanetSettingsBody,
       hints: {
         ...idHint("datanet"),
-        body: 'Send {"nearDuplicatePolicy":"refuse"|"flag","nearDuplicateThreshold":0.8}.',
+        body: 'Send {"nearDuplicatePolicy":"refuse"|"flag","nearDuplicateThreshold":0.8,"relayEnabled":true|false}.',
       },
       responses: { 200: { description: "The settings now in force.", schema: s.DatanetSettings } },
       errors: { 403: ["NODE_NOT_CURATOR"], 404: ["DATANET_NOT_FOUND"] },
@@ -217,9 +218,11 @@ export function createDatanetRoutes(ctx: NodeContext, options: CreateDatanetRout
             `this node (${node}) is not a curator of datanet ${datanetId}`,
             "Only a node that curates the datanet keeps its upload settings; add the node as a curator first.",
           );
+        const current = await uploads.getDatanetSettings(datanetId);
         const settings = {
           nearDuplicatePolicy: body.nearDuplicatePolicy,
           nearDuplicateThreshold: body.nearDuplicateThreshold ?? uploads.deps.options.nearDuplicateThreshold,
+          relayEnabled: body.relayEnabled ?? current.relayEnabled,
         };
         await uploads.setDatanetSettings(datanetId, settings);
         return settings;
@@ -305,9 +308,11 @@ export function createDatanetRoutes(ctx: NodeContext, options: CreateDatanetRout
       responses: { 201: { description: "The staged upload.", schema: s.UploadView } },
       errors: {
         400: ["NO_FILES", "TOO_MANY_FILES", "DUPLICATE_IN_UPLOAD", "INVALID_UTF8"],
+        403: ["RELAY_DISABLED"],
         409: ["DUPLICATE_CONTENT", "DUPLICATE_IN_FLIGHT", "NEAR_DUPLICATE"],
         413: ["UPLOAD_TOO_LARGE"],
         422: ["EXTRACTION_LIMIT"],
+        429: ["RELAY_QUOTA_EXCEEDED"],
         503: ["EXTRACTION_BUSY"],
       },
       handler: async ({ c, params }) => {
@@ -373,9 +378,11 @@ export function createDatanetRoutes(ctx: NodeContext, options: CreateDatanetRout
       responses: { 200: { description: "The upload after submission.", schema: s.UploadView } },
       errors: {
         400: ["SIGNATURE_COUNT", "INVALID_SIGNATURE"],
+        403: ["RELAY_DISABLED"],
         404: ["UPLOAD_NOT_FOUND"],
         409: ["UPLOAD_NOT_SUBMITTABLE", "SUBMIT_PENDING"],
         410: ["UPLOAD_EXPIRED", "UPLOAD_GONE"],
+        429: ["RELAY_QUOTA_EXCEEDED"],
         502: ["SUBMIT_REVERTED"],
       },
       handler: async ({ params, body }) => {
@@ -424,7 +431,11 @@ export function createDatanetRoutes(ctx: NodeContext, options: CreateDatanetRout
         body: 'Send {"reviews":[{"contributionId":"1","verdict":"accept"}]} (verdicts: accept, reject, rejectAndSlash).',
       },
       responses: { 200: { description: "The transactions sent.", schema: s.ReviewResult } },
-      errors: { 403: ["NODE_NOT_CURATOR"], 409: ["NOT_REVIEWABLE"], 502: ["REVIEW_REVERTED"] },
+      errors: {
+        403: ["NODE_NOT_CURATOR"],
+        409: ["NOT_REVIEWABLE", "COPY_NOT_ACCEPTABLE"],
+        502: ["REVIEW_REVERTED"],
+      },
       handler: async ({ params, body }) =>
         await reviewPendingContributions(ctx, {
           datanetId: BigInt(params.id),

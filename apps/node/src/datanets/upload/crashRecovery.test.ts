@@ -58,7 +58,11 @@ async function assertConsistent(node: TributaryNode, datanetId: bigint, texts: s
   await syncAll(node);
   const registered = new Set<string>();
   for (const t of texts) {
-    const id = await getContributionIdOf(node.ctx.chain!.sdk, { datanetId, contentHash: contentHash(t) });
+    const id = await getContributionIdOf(node.ctx.chain!.sdk, {
+      datanetId,
+      contributor: chain.accounts[6]!.address,
+      contentHash: contentHash(t),
+    });
     if (id !== 0n) registered.add(contentHash(t));
   }
   const rows = await node.db

@@ -7,10 +7,15 @@ export type DatanetSettings = {
   nearDuplicatePolicy: DatanetSettingsRow["near_duplicate_policy"];
   /** Similarity (0..1) from which a document counts as a near-duplicate. */
   nearDuplicateThreshold: number;
+  /**
+   * Whether the node relays signed uploads to this datanet, paying their gas (default true). Off: relayed uploads
+   * are refused with 403 `RELAY_DISABLED` before anything is staged or sent; direct uploads still work.
+   */
+  relayEnabled: boolean;
 };
 
 /**
- * The settings of a datanet, or the defaults (`flag`, the node's threshold) when none were set.
+ * The settings of a datanet, or the defaults (`flag`, the node's threshold, relaying on) when none were set.
  *
  * @example
  * const { nearDuplicatePolicy } = await getDatanetSettings(db, 1n, 0.8);
@@ -28,6 +33,7 @@ export async function getDatanetSettings(
   return {
     nearDuplicatePolicy: row?.near_duplicate_policy ?? "flag",
     nearDuplicateThreshold: row?.near_duplicate_threshold ?? defaultThreshold,
+    relayEnabled: (row?.relay_enabled ?? 1) === 1,
   };
 }
 
@@ -36,7 +42,7 @@ export async function getDatanetSettings(
  * to be a curator of the datanet: these are the node operator's settings).
  *
  * @example
- * await setDatanetSettings(db, 1n, { nearDuplicatePolicy: "refuse", nearDuplicateThreshold: 0.85 });
+ * await setDatanetSettings(db, 1n, { nearDuplicatePolicy: "refuse", nearDuplicateThreshold: 0.85, relayEnabled: true });
  */
 export async function setDatanetSettings(
   db: Kysely<Database>,
@@ -47,6 +53,7 @@ export async function setDatanetSettings(
     datanet_id: Number(datanetId),
     near_duplicate_policy: settings.nearDuplicatePolicy,
     near_duplicate_threshold: settings.nearDuplicateThreshold,
+    relay_enabled: settings.relayEnabled ? 1 : 0,
     updated_at: new Date().toISOString(),
   };
   await db
@@ -56,6 +63,7 @@ export async function setDatanetSettings(
       oc.column("datanet_id").doUpdateSet({
         near_duplicate_policy: values.near_duplicate_policy,
         near_duplicate_threshold: values.near_duplicate_threshold,
+        relay_enabled: values.relay_enabled,
         updated_at: values.updated_at,
       }),
     )

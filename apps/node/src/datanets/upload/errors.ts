@@ -28,6 +28,9 @@ export type DatanetErrorCode =
   | "REVIEW_REVERTED"
   | "CREATE_REVERTED"
   | "RPC_ERROR"
+  | "RELAY_DISABLED"
+  | "RELAY_QUOTA_EXCEEDED"
+  | "COPY_NOT_ACCEPTABLE"
   | (string & {});
 
 /**
@@ -52,9 +55,17 @@ export class DatanetError extends ApiError {
     code: DatanetErrorCode,
     message: string,
     hint: string,
-    options?: { cause?: unknown; details?: Record<string, unknown>; retryable?: boolean },
+    options?: {
+      cause?: unknown;
+      details?: Record<string, unknown>;
+      retryable?: boolean;
+      headers?: Record<string, string>;
+    },
   ) {
-    super(status, code, message, hint, options?.cause === undefined ? undefined : { cause: options.cause });
+    super(status, code, message, hint, {
+      ...(options?.cause === undefined ? {} : { cause: options.cause }),
+      ...(options?.headers ? { headers: options.headers } : {}),
+    });
     this.retryable = options?.retryable ?? (code === "RPC_ERROR" || code === "SUBMIT_PENDING");
     this.details = options?.details ?? {};
   }

@@ -13,6 +13,14 @@ export type {
 } from "./getUpload.ts";
 export type { NearDuplicateFlag } from "./nearDuplicates.ts";
 export type { RecoverUploadsReturnType } from "./recoverUploads.ts";
+export {
+  assertRelayEnabled,
+  chargeRelayQuota,
+  type RelayQuotaLimit,
+  type RelayQuotaOptions,
+  type ResolvedRelayQuotaOptions,
+  resolveRelayQuotaOptions,
+} from "./relayQuota.ts";
 export type { StagedNearDuplicate, StageUploadParameters, UploadFile } from "./stageUpload.ts";
 export type { SubmitUploadParameters } from "./submitUpload.ts";
 export type { UploadOptions } from "./uploadContext.ts";

@@ -86,6 +86,7 @@ export function createNearDuplicateIndex(db: Kysely<Database>): NearDuplicateInd
           .select(["id", "datanet_id", "content_hash"])
           .where("datanet_id", "=", Number(datanetId))
           .where("content_hash", "=", contentHash)
+          .orderBy("id")
           .executeTakeFirst();
         if (!row) continue;
         if (options.before !== undefined && BigInt(row.id) >= options.before) continue;

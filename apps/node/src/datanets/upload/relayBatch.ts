@@ -223,6 +223,7 @@ async function resolveSent(
     ids.push(
       await getContributionIdOf(chain.sdk, {
         datanetId: BigInt(upload.datanet_id),
+        contributor: getAddress(upload.contributor),
         contentHash: d.content_hash as Hex,
       }),
     );

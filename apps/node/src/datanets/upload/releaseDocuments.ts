@@ -43,11 +43,13 @@ export async function releaseDocuments(
     else query = query.where("position", "in", [...params.positions]);
   }
   const docs = await query.execute();
-  // Content registered on chain in this datanet keeps its blobs whoever registered it.
+  // Content registered on chain in this datanet keeps its blobs: by this upload's contributor (read from the chain,
+  // the source of truth) or by anybody else (the indexed projection, below).
   const onChain = new Set<string>();
   for (const d of docs) {
     const id = await getContributionIdOf(chain.sdk, {
       datanetId: BigInt(upload.datanet_id),
+      contributor: upload.contributor as Hex,
       contentHash: d.content_hash as Hex,
     });
     if (id !== 0n) onChain.add(d.content_hash);

@@ -17,6 +17,7 @@ import { failpoint } from "./failpoint.ts";
 import { getUpload, type UploadView } from "./getUpload.ts";
 import type { NearDuplicateFlag } from "./nearDuplicates.ts";
 import { signatureBytes } from "./nearDuplicates.ts";
+import { assertRelayEnabled, chargeRelayQuota } from "./relayQuota.ts";
 import { releaseDocuments } from "./releaseDocuments.ts";
 import { extractionPoolOf, requireChain, type UploadDeps } from "./uploadContext.ts";
 
@@ -114,6 +115,7 @@ export async function stageUpload(
     throw chainError(e, "RPC_ERROR", "reading the datanet");
   }
   const settings = await getDatanetSettings(ctx.db, params.datanetId, options.nearDuplicateThreshold);
+  if (mode === "relayed") assertRelayEnabled(settings, params.datanetId);
 
   // 1. Extract everything (on the extraction workers, with time and memory limits); the first bad file refuses
   // the whole upload.
@@ -172,12 +174,39 @@ export async function stageUpload(
       );
     seen.set(d.hash, d);
   }
+  // The contract dedupes per (datanet, contributor, hash), so the chain answers for this contributor and the
+  // indexed projection for everybody else: exact copies of registered text earn nothing, whoever registered it.
   await forEachLimit(docs, 16, async (d) => {
     let id: bigint;
     try {
-      id = await getContributionIdOf(chain.sdk, { datanetId: params.datanetId, contentHash: d.hash });
+      id = await getContributionIdOf(chain.sdk, {
+        datanetId: params.datanetId,
+        contributor,
+        contentHash: d.hash,
+      });
     } catch (e) {
       throw chainError(e, "RPC_ERROR", "checking for duplicates");
+    }
+    if (id === 0n) {
+      // Registered through this node (recorded with the receipt, no indexer lag), or seen by the indexer.
+      const relayed = await ctx.db
+        .selectFrom("upload_documents as d")
+        .innerJoin("uploads as u", "u.id", "d.upload_id")
+        .select("d.contribution_id as id")
+        .where("u.datanet_id", "=", Number(params.datanetId))
+        .where("d.content_hash", "=", d.hash)
+        .where("d.contribution_id", "is not", null)
+        .orderBy("d.contribution_id")
+        .executeTakeFirst();
+      const indexed = await ctx.db
+        .selectFrom("contributions")
+        .select("id")
+        .where("datanet_id", "=", Number(params.datanetId))
+        .where("content_hash", "=", d.hash.toLowerCase())
+        .orderBy("id")
+        .executeTakeFirst();
+      const found = relayed?.id ?? indexed?.id;
+      if (found !== undefined && found !== null) id = BigInt(found);
     }
     if (id !== 0n)
       throw new DatanetError(
@@ -240,6 +269,17 @@ export async function stageUpload(
       );
     }
   }
+
+  // The node would pay the gas: refuse now, before anything is written, when the quotas cannot take it (checked, not
+  // charged: the charge comes with the signatures, in submitUpload).
+  if (mode === "relayed")
+    await chargeRelayQuota(ctx.db, options.relayQuota, {
+      datanetId: params.datanetId,
+      contributor,
+      documents: docs.length,
+      batches: Math.ceil(docs.length / options.batchSize),
+      now: Math.floor(options.now() / 1000),
+    });
 
   // 4. Write: rows (storing) → blobs → staged. Recovery rolls back an upload that stops in `storing`.
   const id = randomBytes(16).toString("hex");

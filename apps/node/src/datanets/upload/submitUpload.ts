@@ -1,7 +1,9 @@
 import type { Hex } from "viem";
+import { getDatanetSettings } from "./datanetSettings.ts";
 import { DatanetError } from "./errors.ts";
 import { getUpload, type UploadView } from "./getUpload.ts";
 import { relayBatch } from "./relayBatch.ts";
+import { assertRelayEnabled, chargeRelayQuota } from "./relayQuota.ts";
 import { requireChain, type UploadDeps } from "./uploadContext.ts";
 
 /** Parameters of {@link submitUpload}. */
@@ -108,6 +110,21 @@ export async function submitUpload(
       );
   }
   if (toSign.length > 0) {
+    // Before any gas is spent and before the signatures are kept: relaying may have been turned off since staging,
+    // and the quotas are charged now (a crash right after this overcharges, never undercharges).
+    const datanetId = BigInt(upload.datanet_id);
+    assertRelayEnabled(
+      await getDatanetSettings(ctx.db, datanetId, options.nearDuplicateThreshold),
+      datanetId,
+    );
+    await chargeRelayQuota(ctx.db, options.relayQuota, {
+      datanetId,
+      contributor: upload.contributor,
+      documents: toSign.reduce((n, b) => n + b.typedData.message.contentHashes.length, 0),
+      batches: toSign.length,
+      now: Math.floor(options.now() / 1000),
+      uploadId: upload.id,
+    });
     const now = new Date().toISOString();
     await ctx.db.transaction().execute(async (trx) => {
       for (const [i, b] of toSign.entries()) {

@@ -4,6 +4,11 @@ import { createExtractionPool, type ExtractionLimits, type ExtractionPool } from
 import { createMutex, type Mutex } from "./createMutex.ts";
 import { DatanetError } from "./errors.ts";
 import { createNearDuplicateIndex, type NearDuplicateIndex } from "./nearDuplicates.ts";
+import {
+  type RelayQuotaOptions,
+  type ResolvedRelayQuotaOptions,
+  resolveRelayQuotaOptions,
+} from "./relayQuota.ts";
 
 /** Options of the upload service; every field has a default. */
 export type UploadOptions = {
@@ -29,12 +34,15 @@ export type UploadOptions = {
   extraction?: ExtractionLimits;
   /** Clock in milliseconds (tests move it to expire uploads). */
   now?: () => number;
+  /** Quotas of relayed uploads (the node pays their gas): per contributor and per datanet over a window. */
+  relayQuota?: RelayQuotaOptions;
 };
 
 /** Options with defaults filled in. */
-export type ResolvedUploadOptions = Required<Omit<UploadOptions, "extract" | "extraction">> & {
+export type ResolvedUploadOptions = Required<Omit<UploadOptions, "extract" | "extraction" | "relayQuota">> & {
   extract: Omit<ExtractOptions, "maxBytes">;
   extraction: ExtractionLimits;
+  relayQuota: ResolvedRelayQuotaOptions;
 };
 
 /** State shared by every upload and curation service of one node context (one process per data directory). */
@@ -105,6 +113,7 @@ export function resolveUploadOptions(options: UploadOptions = {}): ResolvedUploa
     extract: options.extract ?? {},
     extraction: options.extraction ?? {},
     now: options.now ?? Date.now,
+    relayQuota: resolveRelayQuotaOptions(options.relayQuota),
   };
 }
 

@@ -197,7 +197,11 @@ describe("stageUpload + submitUpload (relayed)", () => {
     });
     expect((flag as { similarity: number }).similarity).toBeGreaterThan(0.8);
     const third = await createTestDatanet(node);
-    await uploads.setDatanetSettings(third, { nearDuplicatePolicy: "refuse", nearDuplicateThreshold: 0.8 });
+    await uploads.setDatanetSettings(third, {
+      nearDuplicatePolicy: "refuse",
+      nearDuplicateThreshold: 0.8,
+      relayEnabled: true,
+    });
     const before = await listBlobs(node);
     const e = await refused(
       uploads.stageUpload({
@@ -307,8 +311,12 @@ describe("stageUpload (direct)", () => {
     const view = await uploads.getUpload(staged.id);
     expect(view?.status).toBe("completed");
     expect(view?.documents[0]?.contributionId).toBe(contributionIds[0]);
-    expect(await getContributionIdOf(own, { datanetId, contentHash: call.contentHashes[0]! })).toBe(
-      contributionIds[0],
-    );
+    expect(
+      await getContributionIdOf(own, {
+        datanetId,
+        contributor: contributor.address,
+        contentHash: call.contentHashes[0]!,
+      }),
+    ).toBe(contributionIds[0]);
   });
 });

@@ -1,5 +1,5 @@
 import { datanetRegistryAbi } from "@tributary/abi";
-import type { ContractFunctionReturnType, Hex } from "viem";
+import type { Address, ContractFunctionReturnType, Hex } from "viem";
 import { readContract, type TributaryClient } from "../../client.ts";
 import type { TributaryError } from "../../errors/TributaryError.ts";
 
@@ -7,6 +7,8 @@ import type { TributaryError } from "../../errors/TributaryError.ts";
 export type GetContributionIdOfParameters = {
   /** Datanet id. */
   datanetId: bigint;
+  /** The contributor whose registration is looked up: dedupe is per (datanet, contributor, content hash). */
+  contributor: Address;
   /** Content hash. */
   contentHash: Hex;
 };
@@ -22,10 +24,12 @@ export type GetContributionIdOfReturnType = ContractFunctionReturnType<
 export type GetContributionIdOfErrorType = TributaryError;
 
 /**
- * Id of the contribution of `contentHash` in a datanet, `0n` when the content is not registered there.
+ * Id of `contributor`'s contribution of `contentHash` in a datanet, `0n` when that contributor has not registered
+ * it there. Another address's registration of the same content is a separate record (so a front-runner that saw
+ * the hash can neither block nor take the contribution); find those in the indexed `ContributionRegistered` events.
  *
  * @example
- * const id = await getContributionIdOf(client, { datanetId: 1n, contentHash });
+ * const id = await getContributionIdOf(client, { datanetId: 1n, contributor, contentHash });
  */
 export async function getContributionIdOf(
   client: TributaryClient,
@@ -35,6 +39,6 @@ export async function getContributionIdOf(
     address: client.addresses.datanetRegistry,
     abi: datanetRegistryAbi,
     functionName: "contributionIdOf",
-    args: [params.datanetId, params.contentHash],
+    args: [params.datanetId, params.contributor, params.contentHash],
   });
 }

@@ -28,8 +28,8 @@ export const registryHints: Record<string, RevertHint> = {
     `${str(account)} is not a curator of datanet ${str(datanetId)}, so it cannot be removed; check the address.`,
   DatanetRegistryZeroContentHash: ([datanetId]) =>
     `The content hash for datanet ${str(datanetId)} is zero; pass the sha-256 of the normalized content.`,
-  DatanetRegistryDuplicateContent: ([datanetId, contentHash, existingId]) =>
-    `Content ${str(contentHash)} is already in datanet ${str(datanetId)} as contribution ${str(existingId)}; drop it from the upload (a batch reverts as a whole).`,
+  DatanetRegistryDuplicateContent: ([datanetId, contributor, contentHash, existingId]) =>
+    `${str(contributor)} already registered content ${str(contentHash)} in datanet ${str(datanetId)} as contribution ${str(existingId)}; drop it from the upload (a batch reverts as a whole).`,
   DatanetRegistrySizeTooLarge: ([size, max]) =>
     `A contribution of ${str(size)} bytes exceeds the ${str(max)}-byte limit; split the content.`,
   DatanetRegistryLengthMismatch: ([expected, actual]) =>

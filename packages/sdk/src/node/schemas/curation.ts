@@ -16,6 +16,10 @@ export const PendingContribution = ContentPreview.extend({
   metadataUri: z.string(),
   registeredBlock: z.number().int(),
   nearDuplicates: z.array(NearDuplicate),
+  copyOf: DecimalString.nullable().meta({
+    description:
+      "Set when this is a copy: the same text registered under another address (e.g. by a front-runner that saw the hash); the contribution that counts is copyOf. A copy cannot be accepted and is left out of versions.",
+  }),
 }).meta({ id: "PendingContribution" });
 
 /** Page of pending contributions. */

@@ -24,8 +24,15 @@ export const DatanetSettings = z
   .object({
     nearDuplicatePolicy: z.enum(["flag", "refuse"]),
     nearDuplicateThreshold: z.number().min(0).max(1),
+    relayEnabled: z.boolean().meta({
+      description:
+        "Whether the node relays signed uploads (pays their gas); off: only direct uploads (403 RELAY_DISABLED).",
+    }),
   })
-  .meta({ id: "DatanetSettings", example: { nearDuplicatePolicy: "flag", nearDuplicateThreshold: 0.8 } });
+  .meta({
+    id: "DatanetSettings",
+    example: { nearDuplicatePolicy: "flag", nearDuplicateThreshold: 0.8, relayEnabled: true },
+  });
 
 /** A datanet as indexed from the chain (`GET /v1/datanets` items). */
 export const Datanet = z
@@ -95,6 +102,10 @@ export const CreateDatanetBody = z
     }),
     nearDuplicatePolicy: z.enum(["flag", "refuse"]).default("flag"),
     nearDuplicateThreshold: z.number().min(0).max(1).optional(),
+    relayEnabled: z.boolean().optional().meta({
+      description:
+        "Relay signed uploads (the node pays their gas; default true); false: only direct uploads.",
+    }),
   })
   .meta({
     id: "CreateDatanetBody",
@@ -114,10 +125,14 @@ export const DatanetSettingsBody = z
   .strictObject({
     nearDuplicatePolicy: z.enum(["flag", "refuse"]),
     nearDuplicateThreshold: z.number().min(0).max(1).optional(),
+    relayEnabled: z.boolean().optional().meta({
+      description:
+        "Relay signed uploads (pay their gas). Omitted: unchanged (on for a datanet without settings).",
+    }),
   })
   .meta({
     id: "DatanetSettingsBody",
-    example: { nearDuplicatePolicy: "refuse", nearDuplicateThreshold: 0.8 },
+    example: { nearDuplicatePolicy: "refuse", nearDuplicateThreshold: 0.8, relayEnabled: false },
   });
 
 /** Statuses of a contribution. */
