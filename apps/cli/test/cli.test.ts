@@ -444,7 +444,7 @@ describe("tributary up → seeded demo → every kind of command, against a real
     });
     expect(r.code).toBe(0);
     const list = JSON.parse((await cli(dir, ["datanet", "list", "--json"])).stdout) as { items: unknown[] };
-    expect(list.items).toHaveLength(2); // the demo datanet and the one created above
+    expect(list.items).toHaveLength(3); // the demo datanet and the two created above (relayed, self-pay)
     console.info(`second up (resume): ${resumeSeconds.toFixed(1)} s`);
   }, 120_000);
 });

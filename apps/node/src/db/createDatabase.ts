@@ -12,10 +12,10 @@ import * as m007 from "./migrations/007_gateway_payers.ts";
 import * as m008 from "./migrations/008_epochs.ts";
 import * as m009 from "./migrations/009_model_terms.ts";
 import * as m010 from "./migrations/010_receipt_quarantine.ts";
-import { sealedSecrets } from "./migrations/011_sealed_secrets.ts";
-import * as m012 from "./migrations/012_input_pricing.ts";
-import * as m013 from "./migrations/013_contributions_per_contributor.ts";
-import * as m014 from "./migrations/014_relay_quotas.ts";
+import * as m011 from "./migrations/011_input_pricing.ts";
+import * as m012 from "./migrations/012_contributions_per_contributor.ts";
+import * as m013 from "./migrations/013_relay_quotas.ts";
+import { sealedSecrets } from "./migrations/014_sealed_secrets.ts";
 import type { Database } from "./schema.ts";
 
 /** Versioned migrations, in order. Add a file, never edit a released one. */
@@ -30,17 +30,17 @@ const migrations = (secrets: SecretBox | undefined): Record<string, Migration> =
   "008_epochs": m008,
   "009_model_terms": m009,
   "010_receipt_quarantine": m010,
-  "011_sealed_secrets": sealedSecrets(secrets),
-  "012_input_pricing": m012,
-  "013_contributions_per_contributor": m013,
-  "014_relay_quotas": m014,
+  "011_input_pricing": m011,
+  "012_contributions_per_contributor": m012,
+  "013_relay_quotas": m013,
+  "014_sealed_secrets": sealedSecrets(secrets),
 });
 
 /** Options of {@link createDatabase}. */
 export type CreateDatabaseParameters = {
   /** SQLite file path, or ":memory:". */
   path: string;
-  /** Seals secrets at rest (migration 011); `createNode` passes the one of `<dataDir>/secrets.key`. */
+  /** Seals secrets at rest (migration 014); `createNode` passes the one of `<dataDir>/secrets.key`. */
   secrets?: SecretBox;
 };
 
@@ -77,7 +77,7 @@ export async function createDatabase(params: CreateDatabaseParameters): Promise<
       { cause: error },
     );
   }
-  // A migration may have replaced plaintext (011): leave none of the old pages in the WAL.
+  // A migration may have replaced plaintext (014): leave none of the old pages in the WAL.
   if (results?.some((r) => r.status === "Success")) sqlite.pragma("wal_checkpoint(TRUNCATE)");
   return { db, close: () => db.destroy() };
 }

@@ -74,7 +74,7 @@ export type Database = {
   minhash_signatures: { datanet_id: number; content_hash: string; signature: Uint8Array };
   /** Node-side datanet settings the on-chain policy has no field for. */
   datanet_settings: DatanetSettingsRow;
-  /** What the node agreed to relay, for the relay quotas (014_relay_quotas). */
+  /** What the node agreed to relay, for the relay quotas (013_relay_quotas). */
   relay_usage: RelayUsageRow;
   /** Gateway API keys (006_gateway): only the sha-256 of each key is kept. */
   api_keys: ApiKeyRow;
@@ -303,7 +303,7 @@ export type ModelTermsRow = {
   owner: string;
   per_call: string;
   per_1k_output_tokens: string;
-  /** Price per 1000 input tokens, decimal ('0' before 012_input_pricing). */
+  /** Price per 1000 input tokens, decimal ('0' before 011_input_pricing). */
   per_1k_input_tokens: string;
   owner_bps: number;
   data_bps: number;
@@ -342,7 +342,7 @@ export type ModelRow = {
   index_id: string;
   per_call: string;
   per_1k_output_tokens: string;
-  /** Price per 1000 input tokens, decimal (012). */
+  /** Price per 1000 input tokens, decimal (011). */
   per_1k_input_tokens: string;
   owner_bps: number;
   data_bps: number;
@@ -351,16 +351,16 @@ export type ModelRow = {
   created_at: string;
   /**
    * External models: JSON `{ baseURL, model, apiKey? }` of the OpenAI-compatible upstream, sealed (`sealed:v1:…`,
-   * AES-256-GCM under `<dataDir>/secrets.key`, migration 011); null otherwise (007).
+   * AES-256-GCM under `<dataDir>/secrets.key`, migration 014); null otherwise (007).
    */
   upstream: string | null;
   /** JSON `[{ "datanetId": "1", "version": 1 }]`: every trained-on version (007). */
   trained_on: string;
-  /** Most input tokens a prompt may have; null = the node's default (012). */
+  /** Most input tokens a prompt may have; null = the node's default (011). */
   max_input_tokens: number | null;
-  /** Most UTF-8 bytes a prompt may have (checked before tokenizing); null = the node's default (012). */
+  /** Most UTF-8 bytes a prompt may have (checked before tokenizing); null = the node's default (011). */
   max_prompt_bytes: number | null;
-  /** Most output tokens a request may ask for (max_tokens); null = the node's default (012). */
+  /** Most output tokens a request may ask for (max_tokens); null = the node's default (011). */
   max_output_tokens: number | null;
 };
 

@@ -53,7 +53,7 @@ import {
   type VersionSetIndex,
 } from "../attribution/versionSetIndexes.ts";
 import type { ChainContext, NodeContext } from "../context/NodeContext.ts";
-import { UPSTREAM_PURPOSE } from "../db/migrations/011_sealed_secrets.ts";
+import { UPSTREAM_PURPOSE } from "../db/migrations/014_sealed_secrets.ts";
 import type { ApiKeyRow, ModelRow, ReceiptRow } from "../db/schema.ts";
 import { currentModelTerms, type ModelTerms } from "../indexer/handlers/models.ts";
 import { getPayerState, type PayerState } from "../indexer/handlers/settlement.ts";
@@ -257,7 +257,7 @@ function parseTrainedOn(text: string): TrainedOnVersion[] {
   }));
 }
 
-/** An external model's upstream as stored: sealed under the node's secrets key (migration 011). */
+/** An external model's upstream as stored: sealed under the node's secrets key (migration 014). */
 function openUpstream(row: ModelRow, secrets: SecretBox): Upstream | undefined {
   if (!row.upstream) return undefined;
   return JSON.parse(secrets.open(row.upstream, UPSTREAM_PURPOSE)) as Upstream;

@@ -170,6 +170,7 @@ describe("abuse: a receipt that cannot be verified is quarantined and the epoch 
           deployment: net.chain.deployment,
           accountIndex: 3,
           peers: [b!.url],
+          port: Number(new URL(a!.url).port),
         }),
       },
       stdio: ["ignore", "pipe", "pipe"],
@@ -198,9 +199,10 @@ describe("abuse: a receipt that cannot be verified is quarantined and the epoch 
     // Restart: the node resumes the close from the re-cut row (the epoch routes start `resume()` on their own).
     let url = "";
     let service: EpochService | undefined;
+    // On A's own address: B co-signs only for the peers it was configured with.
     const node = await createNode({
       dataDir,
-      http: { port: 0 },
+      http: { port: Number(new URL(a!.url).port) },
       chain: {
         rpcUrl: net.chain.anvil.rpcUrl,
         deployment: net.chain.deployment,

@@ -164,7 +164,7 @@ describe("abuse: upstream credentials, upstream error echo, secrets at rest, fil
     const dataDir = mkdtempSync(join(tmpdir(), "abuse-migrate-"));
     const first = await createNode({ dataDir, http: { port: 0 } });
     await first.stop();
-    // The database as a node before sealing left it: a plaintext upstream row, migration 011 not applied.
+    // The database as a node before sealing left it: a plaintext upstream row, migration 014 not applied.
     const sqlite = new SQLite(join(dataDir, "node.db"));
     sqlite
       .prepare(
@@ -173,7 +173,7 @@ describe("abuse: upstream credentials, upstream error echo, secrets at rest, fil
       .run(
         JSON.stringify({ baseURL: `https://${USER}:${PASSWORD}@h.example/v1`, model: "m", apiKey: API_KEY }),
       );
-    sqlite.prepare("delete from kysely_migration where name = '011_sealed_secrets'").run();
+    sqlite.prepare("delete from kysely_migration where name = '014_sealed_secrets'").run();
     sqlite.close();
     expect(filesContaining(dataDir, [API_KEY]).length).toBeGreaterThan(0);
 

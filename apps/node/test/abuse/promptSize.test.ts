@@ -140,12 +140,15 @@ describe("abuse: prompt size and input pricing", () => {
     const manyTokens = await net.chat(net.payers[0]!.key, "whale ".repeat(9_000));
     const e1 = await refused(manyTokens, 413, "PROMPT_TOO_LARGE");
     expect(e1.message).toMatch(/is \d+ input tokens; model whale-ig accepts at most 8192 input tokens/);
-    // 8 MiB: refused on its byte count, without tokenizing it (fast).
+    // 900 KB (under the route's 1 MiB body limit): refused on its byte count, without tokenizing it (fast).
     const t0 = performance.now();
-    const huge = await net.chat(net.payers[0]!.key, "x".repeat(8 * 1024 * 1024));
+    const huge = await net.chat(net.payers[0]!.key, "x".repeat(900_000));
     const e2 = await refused(huge, 413, "PROMPT_TOO_LARGE");
     expect(performance.now() - t0).toBeLessThan(3_000);
-    expect(e2.message).toMatch(/is 8388\d{3} bytes; model whale-ig accepts at most 262144 bytes/);
+    expect(e2.message).toMatch(/is 900\d{3} bytes; model whale-ig accepts at most 262144 bytes/);
+    // 8 MiB: the body limit of the completions route stops it before it is parsed.
+    const body = await net.chat(net.payers[0]!.key, "x".repeat(8 * 1024 * 1024));
+    await refused(body, 413, "BODY_TOO_LARGE");
     expect(await snapshot()).toEqual(before);
     expect(process.memoryUsage().rss - rss0).toBeLessThan(256 * 1024 * 1024);
     await expectHealthy();

@@ -6,11 +6,11 @@ const encode = (s: string) => new TextEncoder().encode(s);
 
 describe("createExtractionPool", () => {
   it("extracts on a worker; a file over the heap limit kills only its worker (422 EXTRACTION_LIMIT, memory), the next one works", async () => {
-    const pool = createExtractionPool({ maxHeapMb: 24, timeoutMs: 60_000 });
+    const pool = createExtractionPool({ maxHeapMb: 48, timeoutMs: 60_000 });
     try {
       const ok = await pool.extract("a.md", encode("# Title\n\nSome text."), {});
       expect(ok).toMatchObject({ ok: true, format: "md", documents: [{ text: "# Title\n\nSome text." }] });
-      // 300,000 JSONL rows: each becomes a document object with its metadata, far over a 24 MiB heap.
+      // 300,000 JSONL rows: each becomes a document object with its metadata, far over a 48 MiB heap.
       const rows = Array.from({ length: 300_000 }, (_, i) => `{"text":"row ${i}","n":${i}}`).join("\n");
       const error = await pool.extract("rows.jsonl", encode(rows), {}).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(DatanetError);

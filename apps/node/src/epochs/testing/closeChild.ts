@@ -19,6 +19,8 @@ type ChildConfig = {
   deployment: Deployment;
   accountIndex: number;
   peers?: string[];
+  /** Port to listen on with `peers` (the peers co-sign only for the URL they know; default any free port). */
+  port?: number;
 };
 
 const config = JSON.parse(process.env.TRIBUTARY_TEST_CONFIG ?? "{}") as ChildConfig;
@@ -33,7 +35,7 @@ const node = await createNode({
     }),
     pollIntervalMs: 0,
   },
-  ...(config.peers ? { http: { port: 0 }, routes: [(ctx) => createEpochRoutes(ctx)] } : {}),
+  ...(config.peers ? { http: { port: config.port ?? 0 }, routes: [(ctx) => createEpochRoutes(ctx)] } : {}),
 });
 try {
   const publicUrl = config.peers ? (await node.listen()).url : undefined;
