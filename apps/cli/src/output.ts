@@ -1,3 +1,5 @@
+import { TributaryError } from "@tributary/core";
+
 /** Terminal output helpers: human lines by default, machine JSON with --json. */
 
 const useColor = process.stdout.isTTY && !process.env.NO_COLOR;
@@ -19,13 +21,11 @@ export const colorOn = useColor;
  * @example
  * throw new UsageError("--amount must be a decimal number of tokens, got 1e5", "Write it out: 100000.");
  */
-export class UsageError extends Error {
-  readonly hint: string | undefined;
+export class UsageError extends TributaryError {
   readonly exitCode = 2;
   constructor(message: string, hint?: string) {
-    super(message);
+    super(message, { code: "USAGE", ...(hint ? { hint } : {}) });
     this.name = "UsageError";
-    this.hint = hint;
   }
 }
 
@@ -35,14 +35,10 @@ export class UsageError extends Error {
  * @example
  * throw new CliError("no key configured", "Set TRIBUTARY_PRIVATE_KEY.");
  */
-export class CliError extends Error {
-  readonly hint: string | undefined;
-  readonly code: string;
+export class CliError extends TributaryError {
   constructor(message: string, hint?: string, code = "CLI_ERROR") {
-    super(message);
+    super(message, { code, ...(hint ? { hint } : {}) });
     this.name = "CliError";
-    this.hint = hint;
-    this.code = code;
   }
 }
 

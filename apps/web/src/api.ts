@@ -1,16 +1,14 @@
 /** The node's HTTP API as the web app uses it (same origin, relative `/v1/...` URLs). */
+import { TributaryError } from "@tributary/core/errors";
 
 /** An error answered by the node (`{ error: { code, message, hint } }`) or a network failure. */
-export class ApiError extends Error {
+export class ApiError extends TributaryError {
   override name = "ApiError";
   readonly status: number;
-  readonly code: string;
-  readonly hint: string;
+  declare readonly hint: string;
   constructor(status: number, code: string, message: string, hint: string) {
-    super(message);
+    super(message, { code, hint, retryable: status === 429 || status >= 502 });
     this.status = status;
-    this.code = code;
-    this.hint = hint;
   }
 }
 

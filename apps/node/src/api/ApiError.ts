@@ -1,14 +1,14 @@
+import { TributaryError } from "@tributary/core";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 
 /**
- * An HTTP error every route throws for expected failures. `onError` turns it into the one JSON shape
+ * An HTTP error every route throws for expected failures (a {@link TributaryError} with an HTTP status). `onError` turns it into the one JSON shape
  * of the API: `{ "error": { "code", "message", "hint" } }` (OpenAI clients read `error.message` too).
  */
-export class ApiError extends Error {
+export class ApiError extends TributaryError {
   override name = "ApiError";
   readonly status: ContentfulStatusCode;
-  readonly code: string;
-  readonly hint: string;
+  declare readonly hint: string;
   /** Response headers to send with the error (e.g. `Retry-After` of a 429). */
   readonly headers: Readonly<Record<string, string>>;
 
@@ -17,12 +17,21 @@ export class ApiError extends Error {
     code: string,
     message: string,
     hint: string,
-    options?: { cause?: unknown; headers?: Record<string, string> },
+    options?: {
+      cause?: unknown;
+      headers?: Record<string, string>;
+      retryable?: boolean;
+      details?: Record<string, unknown>;
+    },
   ) {
-    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    super(message, {
+      code,
+      hint,
+      cause: options?.cause,
+      retryable: options?.retryable ?? (status === 429 || status === 503 || status === 504),
+      ...(options?.details ? { details: options.details } : {}),
+    });
     this.status = status;
-    this.code = code;
-    this.hint = hint;
     this.headers = options?.headers ?? {};
   }
 }

@@ -2,6 +2,7 @@ import {
   type AttributionIndex,
   type FallbackContribution,
   fallbackContributions,
+  TributaryError,
   unionIndex,
 } from "@tributary/core";
 import { concat, type Hex, keccak256 } from "viem";
@@ -22,13 +23,16 @@ export type VersionSetIndex = {
 };
 
 /** A version this node has no attribution index of. Callers turn it into their own error (HTTP, verifier). */
-export class MissingVersionIndexError extends Error {
+export class MissingVersionIndexError extends TributaryError {
   override name = "MissingVersionIndexError";
   constructor(
     readonly datanetId: bigint,
     readonly version: number,
   ) {
-    super(`datanet ${datanetId} version ${version} has no attribution index on this node`);
+    super(`datanet ${datanetId} version ${version} has no attribution index on this node`, {
+      code: "VERSION_INDEX_MISSING",
+      hint: "Fetch the version's index from a peer (or rebuild it from the published version), then retry.",
+    });
   }
 }
 

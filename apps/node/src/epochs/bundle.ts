@@ -2,6 +2,7 @@ import { closeSync, mkdirSync, openSync, writeSync } from "node:fs";
 import { dirname } from "node:path";
 import { createInterface } from "node:readline";
 import type { Readable } from "node:stream";
+import { TributaryError } from "@tributary/core";
 import type { Address, Hex } from "viem";
 
 /** `format` of every epoch bundle's header line. */
@@ -123,13 +124,13 @@ export function createBundleWriter(path: string) {
 }
 
 /** Error thrown while reading a malformed bundle: names the line. */
-export class BundleFormatError extends Error {
+export class BundleFormatError extends TributaryError {
   override name = "BundleFormatError";
   constructor(
     readonly line: number,
     message: string,
   ) {
-    super(`bundle line ${line}: ${message}`);
+    super(`bundle line ${line}: ${message}`, { code: "BUNDLE_FORMAT", details: { line } });
   }
 }
 

@@ -1,3 +1,4 @@
+import { TributaryError } from "@tributary/core";
 /**
  * Limits of one outbound HTTP exchange. Every request this node makes to a URL it did not write itself (a
  * peer's bundle, another node's version export, a model upstream) runs under them, so no answer can hang a
@@ -37,14 +38,15 @@ export type OutboundFetchErrorCode =
  * An outbound request that failed, said in this node's words: the URL (without credentials or query) and the
  * reason. Never carries what the remote answered, so an internal address cannot be read through an error.
  */
-export class OutboundFetchError extends Error {
+export class OutboundFetchError extends TributaryError {
   override name = "OutboundFetchError";
+  declare readonly code: OutboundFetchErrorCode;
   constructor(
-    readonly code: OutboundFetchErrorCode,
+    code: OutboundFetchErrorCode,
     readonly url: string,
     reason: string,
   ) {
-    super(`${url}: ${reason}`);
+    super(`${url}: ${reason}`, { code, retryable: code === "TIMEOUT" || code === "UNREACHABLE" });
   }
 }
 

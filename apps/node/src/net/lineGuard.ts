@@ -1,4 +1,5 @@
 import { Transform, type TransformCallback } from "node:stream";
+import { TributaryError } from "@tributary/core";
 
 /** Caps of a line-oriented download (JSON lines), checked while it streams. */
 export type LineLimits = {
@@ -9,8 +10,11 @@ export type LineLimits = {
 };
 
 /** A line-oriented download went past one of its {@link LineLimits}. */
-export class LineLimitError extends Error {
+export class LineLimitError extends TributaryError {
   override name = "LineLimitError";
+  constructor(message: string) {
+    super(message, { code: "LINE_LIMIT" });
+  }
 }
 
 /**

@@ -1,6 +1,7 @@
 import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
 import { chmodSync, closeSync, existsSync, openSync, readFileSync, statSync, writeSync } from "node:fs";
 import { join } from "node:path";
+import { TributaryError } from "@tributary/core";
 
 /** Prefix of a sealed value: AES-256-GCM, version 1. */
 export const SEALED_PREFIX = "sealed:v1:";
@@ -9,13 +10,12 @@ export const SEALED_PREFIX = "sealed:v1:";
 export const SECRETS_KEY_FILE = "secrets.key";
 
 /** A sealed value could not be opened (wrong key file, or the value was altered). */
-export class SecretBoxError extends Error {
+export class SecretBoxError extends TributaryError {
   override name = "SecretBoxError";
-  readonly code = "SECRET_UNREADABLE";
-  readonly hint: string;
+  declare readonly code: "SECRET_UNREADABLE";
+  declare readonly hint: string;
   constructor(message: string, hint: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.hint = hint;
+    super(message, { code: "SECRET_UNREADABLE", hint, cause: options?.cause });
   }
 }
 

@@ -1,3 +1,4 @@
+import { TributaryError } from "@tributary/core";
 /** Stable codes of {@link ContentStoreError}. */
 export type ContentStoreErrorCode = "INVALID_CID" | "CONTENT_CORRUPT" | "STORE_IO";
 
@@ -8,19 +9,15 @@ export type ContentStoreErrorCode = "INVALID_CID" | "CONTENT_CORRUPT" | "STORE_I
  * @example
  * try { await store.get(cid); } catch (e) { if (e instanceof ContentStoreError && e.code === "CONTENT_CORRUPT") … }
  */
-export class ContentStoreError extends Error {
+export class ContentStoreError extends TributaryError {
   override readonly name = "ContentStoreError";
   /** Stable machine-readable code. */
-  readonly code: ContentStoreErrorCode;
+  declare readonly code: ContentStoreErrorCode;
   /** What the operator should do about it. */
-  readonly hint: string;
-  /** Whether the same call may succeed later. */
-  readonly retryable: boolean;
+  declare readonly hint: string;
+  // `retryable`: the same call may succeed later (STORE_IO).
 
   constructor(code: ContentStoreErrorCode, message: string, hint: string, options?: { cause?: unknown }) {
-    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
-    this.code = code;
-    this.hint = hint;
-    this.retryable = code === "STORE_IO";
+    super(message, { code, hint, cause: options?.cause, retryable: code === "STORE_IO" });
   }
 }

@@ -69,7 +69,7 @@ describe("abuse: document extraction (decompression bombs, slow PDFs)", () => {
   async function upload(name: string, bytes: Uint8Array): Promise<Response> {
     const form = new FormData();
     form.set("contributor", contributor);
-    form.append("files", new Blob([bytes]), name);
+    form.append("files", new Blob([bytes as Uint8Array<ArrayBuffer>]), name);
     return await fetch(`${url}/v1/datanets/${datanetId}/uploads`, { method: "POST", body: form });
   }
 

@@ -1,3 +1,4 @@
+import { TributaryError } from "../errors/TributaryError.ts";
 /** Stable codes of {@link AttributionError}. */
 export type AttributionErrorCode =
   | "INDEX_BAD_MAGIC"
@@ -14,18 +15,15 @@ export type AttributionErrorCode =
  * The one error type of the attribution engine: a stable `code`, a short message, a `hint` saying what to do,
  * and the `cause` when there is one. None of these errors is fixed by retrying (`retryable: false`).
  */
-export class AttributionError extends Error {
+export class AttributionError extends TributaryError {
   override readonly name = "AttributionError";
   /** Stable machine-readable code. */
-  readonly code: AttributionErrorCode;
+  declare readonly code: AttributionErrorCode;
   /** What the caller should do about it. */
-  readonly hint: string;
-  /** Retrying with the same input gives the same error. */
-  readonly retryable = false;
+  declare readonly hint: string;
 
+  /** Retrying with the same input gives the same error (`retryable` is false). */
   constructor(code: AttributionErrorCode, message: string, hint: string, options?: { cause?: unknown }) {
-    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
-    this.code = code;
-    this.hint = hint;
+    super(message, { code, hint, cause: options?.cause });
   }
 }

@@ -1,3 +1,4 @@
+import { TributaryError } from "../errors/TributaryError.ts";
 import type { IngestFailure } from "./types.ts";
 
 /**
@@ -44,26 +45,23 @@ export type IngestErrorJson = {
  * const result = await extractDocuments("notes.txt", bytes);
  * if (!result.ok) console.error(`${result.error.code}: ${result.error.message} (${result.error.hint})`);
  */
-export class IngestError extends Error {
+export class IngestError extends TributaryError {
   override readonly name = "IngestError";
   /** Stable machine-readable code. */
-  readonly code: IngestErrorCode;
+  declare readonly code: IngestErrorCode;
   /** What the uploader should do about it. */
-  readonly hint: string;
+  declare readonly hint: string;
   /** The file name as it was given to the extractor. */
   readonly file: string;
   /** 1-based line of the file the error is about, when there is one. */
   readonly line: number | undefined;
-  /** Retrying with the same input gives the same error. */
-  readonly retryable = false;
 
+  /** Retrying with the same input gives the same error (`retryable` is false). */
   constructor(
     code: IngestErrorCode,
     args: { file: string; message: string; hint: string; line?: number | undefined; cause?: unknown },
   ) {
-    super(args.message, args.cause === undefined ? undefined : { cause: args.cause });
-    this.code = code;
-    this.hint = args.hint;
+    super(args.message, { code, hint: args.hint, cause: args.cause });
     this.file = args.file;
     this.line = args.line;
   }

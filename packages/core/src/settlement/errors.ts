@@ -1,3 +1,4 @@
+import { TributaryError } from "../errors/TributaryError.ts";
 /**
  * Stable codes of {@link SettlementError}. The node, the CLI verifier and docs/settlement-core.md key on
  * these; never rename one, only add.
@@ -36,19 +37,16 @@ export type SettlementErrorCode =
  *   if (error instanceof SettlementError) console.error(`${error.code}: ${error.message} (${error.hint})`);
  * }
  */
-export class SettlementError extends Error {
+export class SettlementError extends TributaryError {
   override readonly name = "SettlementError";
   /** Stable machine-readable code. */
-  readonly code: SettlementErrorCode;
+  declare readonly code: SettlementErrorCode;
   /** What the caller should do about it. */
-  readonly hint: string;
-  /** Retrying with the same input gives the same error. */
-  readonly retryable = false;
+  declare readonly hint: string;
 
+  /** Retrying with the same input gives the same error (`retryable` is false). */
   constructor(code: SettlementErrorCode, message: string, hint: string, options?: { cause?: unknown }) {
-    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
-    this.code = code;
-    this.hint = hint;
+    super(message, { code, hint, cause: options?.cause });
   }
 }
 

@@ -1,4 +1,5 @@
 import type { Hex } from "viem";
+import { TributaryError } from "../errors/TributaryError.ts";
 
 /** Order of the secp256k1 group. */
 export const SECP256K1_N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
@@ -11,13 +12,16 @@ export const SECP256K1_HALF_N = SECP256K1_N >> 1n;
  * `(r, n - s, v ^ 1)` is valid too and recovers the same address; accepting both lets anyone change a
  * receipt's signature bytes (and whatever was keyed on them) without the key. Receipts carry low-s only.
  */
-export class HighSSignatureError extends Error {
+export class HighSSignatureError extends TributaryError {
   override name = "HighSSignatureError";
-  readonly code = "HIGH_S_SIGNATURE";
-  readonly hint = "Re-sign with a signer that normalizes s (libsecp256k1, noble with lowS, viem all do).";
+  declare readonly code: "HIGH_S_SIGNATURE";
+  declare readonly hint: string;
   readonly s: bigint;
   constructor(s: bigint) {
-    super(`the signature's s (0x${s.toString(16)}) is above n/2: a malleated (high-s) signature`);
+    super(`the signature's s (0x${s.toString(16)}) is above n/2: a malleated (high-s) signature`, {
+      code: "HIGH_S_SIGNATURE",
+      hint: "Re-sign with a signer that normalizes s (libsecp256k1, noble with lowS, viem all do).",
+    });
     this.s = s;
   }
 }

@@ -1,3 +1,4 @@
+import { TributaryError } from "@tributary/core";
 /** Stable codes of {@link VersionError}. */
 export type VersionErrorCode =
   | "NO_CHAIN"
@@ -25,16 +26,13 @@ const retryableCodes: ReadonlySet<VersionErrorCode> = new Set(["RPC_ERROR", "PUB
  * try { await service.publishVersion(1n); }
  * catch (e) { if (e instanceof VersionError && e.code === "NODE_NOT_CURATOR") console.error(e.hint); }
  */
-export class VersionError extends Error {
+export class VersionError extends TributaryError {
   override readonly name = "VersionError";
   /** Stable machine-readable code. */
-  readonly code: VersionErrorCode;
+  declare readonly code: VersionErrorCode;
   /** What to do about it. */
-  readonly hint: string;
-  /** Whether the same call may succeed later. */
-  readonly retryable: boolean;
-  /** Values a caller may need (ids, addresses, missing CIDs). */
-  readonly details: Record<string, unknown>;
+  declare readonly hint: string;
+  // `retryable`: whether the same call may succeed later; `details`: ids, addresses, missing CIDs.
 
   constructor(
     code: VersionErrorCode,
@@ -42,10 +40,12 @@ export class VersionError extends Error {
     hint: string,
     options?: { cause?: unknown; details?: Record<string, unknown> },
   ) {
-    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
-    this.code = code;
-    this.hint = hint;
-    this.retryable = retryableCodes.has(code);
-    this.details = options?.details ?? {};
+    super(message, {
+      code,
+      hint,
+      cause: options?.cause,
+      retryable: retryableCodes.has(code),
+      ...(options?.details ? { details: options.details } : {}),
+    });
   }
 }

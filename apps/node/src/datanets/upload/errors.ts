@@ -45,10 +45,8 @@ export type DatanetErrorCode =
  */
 export class DatanetError extends ApiError {
   override name = "DatanetError";
-  /** Whether the same call may succeed later (RPC trouble, a transaction still pending). */
-  readonly retryable: boolean;
-  /** Values a caller may need: file, line, contribution ids, upload id. */
-  readonly details: Record<string, unknown>;
+  // `retryable`: whether the same call may succeed later (RPC trouble, a transaction still pending);
+  // `details`: values a caller may need (file, line, contribution ids, upload id).
 
   constructor(
     status: ContentfulStatusCode,
@@ -65,8 +63,13 @@ export class DatanetError extends ApiError {
     super(status, code, message, hint, {
       ...(options?.cause === undefined ? {} : { cause: options.cause }),
       ...(options?.headers ? { headers: options.headers } : {}),
+      // Explicit, else RPC trouble and pending transactions, else ApiError's rule (429, 503, 504).
+      ...(options?.retryable !== undefined
+        ? { retryable: options.retryable }
+        : code === "RPC_ERROR" || code === "SUBMIT_PENDING"
+          ? { retryable: true }
+          : {}),
+      ...(options?.details ? { details: options.details } : {}),
     });
-    this.retryable = options?.retryable ?? (code === "RPC_ERROR" || code === "SUBMIT_PENDING");
-    this.details = options?.details ?? {};
   }
 }

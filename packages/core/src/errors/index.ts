@@ -1,0 +1,1 @@
+export { TributaryError, type TributaryErrorParameters } from "./TributaryError.ts";
