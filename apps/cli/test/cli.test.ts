@@ -1,8 +1,10 @@
 import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { type AddressInfo, createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { privateKeyToAccount } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadMobyDick } from "../src/demo/corpus.ts";
 
@@ -48,7 +50,17 @@ type UpJson = {
     documents: number;
     payer: string;
   };
+  contributor: { address: string; privateKey: `0x${string}` };
+  portsTaken: { rpc?: number; http?: number };
 };
+
+/** A TCP server on a free loopback port: something squatting on a port `up` wants. */
+function listenAnywhere(): Promise<Server> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.listen(0, "127.0.0.1", () => resolve(server));
+  });
+}
 
 /** Starts `tributary up` and resolves with its one-line JSON description once it is ready. */
 function startUp(
@@ -433,9 +445,23 @@ describe("tributary up → seeded demo → every kind of command, against a real
 
   it("Ctrl-C stops everything; a second `up` resumes without re-seeding and the same API key still works", async () => {
     expect(await stop(up!.proc)).toBe(0);
+    // Both wanted ports are taken this time: `up` takes free ones and says so loudly.
+    const squatters = await Promise.all([listenAnywhere(), listenAnywhere()]);
+    const [rpcBusy, httpBusy] = squatters.map((s) => (s.address() as AddressInfo).port) as [number, number];
     const started = Date.now();
-    up = await startUp(dir, []);
+    try {
+      up = await startUp(dir, ["--port", String(rpcBusy), "--http-port", String(httpBusy)]);
+    } finally {
+      for (const s of squatters) s.close();
+    }
     const resumeSeconds = (Date.now() - started) / 1000;
+    expect(up.info.portsTaken).toEqual({ rpc: rpcBusy, http: httpBusy });
+    expect(up.stderr()).toContain(`port ${rpcBusy} is taken`);
+    expect(up.stderr()).toContain(`port ${httpBusy} is taken`);
+    expect(new URL(up.info.rpcUrl).port).not.toBe(String(rpcBusy));
+    expect(new URL(up.info.nodeUrl).port).not.toBe(String(httpBusy));
+    // The printed contributor key is a real key of the printed address (the walkthrough's contribute step).
+    expect(privateKeyToAccount(up.info.contributor.privateKey).address).toBe(up.info.contributor.address);
     expect(up.info.demo.apiKey).toBe(info.demo.apiKey);
     expect(up.stderr()).toMatch(/demo already seeded/);
     expect(up.stderr()).not.toMatch(/seeding the demo/);

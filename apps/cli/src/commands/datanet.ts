@@ -291,6 +291,14 @@ export function registerDatanet(program: Command): void {
         emit(opts.json, v, () => [
           `${green("✓")} datanet ${datanetId} version ${bold(String(v.version))} published${v.txHash ? ` (tx ${String(v.txHash)})` : ""}`,
           dim(`next: tributary datanet export ${datanetId} ${String(v.version)}`),
+          // A model is registered on chain with the versions it was trained on: publishing does not move it.
+          ...(Number(v.version) > 1
+            ? [
+                dim(
+                  `models trained on earlier versions keep serving them; to serve v${String(v.version)}, register a model on it: tributary model register --name <name>-v${String(v.version)} --datanet ${datanetId} --version ${String(v.version)}`,
+                ),
+              ]
+            : []),
         ]);
       }),
     );

@@ -7,7 +7,7 @@ import type { Command } from "commander";
 import type { LocalNetworkFile } from "../config.ts";
 import type { DemoInfo } from "../demo/seedDemo.ts";
 import { formatHumanNodeLog } from "../humanNodeLog.ts";
-import { bold, cyan, dim, green, red, run, UsageError } from "../output.ts";
+import { bold, cyan, dim, green, red, run, UsageError, yellow } from "../output.ts";
 
 /** anvil's public test mnemonic: the local network's accounts, never to be used elsewhere. */
 const LOCAL_MNEMONIC = "test test test test test test test test test test test junk";
@@ -27,6 +27,7 @@ type UpOptions = {
 type UpLog = {
   info(message: string, fields?: Record<string, unknown>): void;
   error(message: string, fields?: Record<string, unknown>): void;
+  warn(message: string, fields?: Record<string, unknown>): void;
   step<T>(label: string, work: () => Promise<T>): Promise<T>;
 };
 
@@ -36,11 +37,13 @@ function createUpLog(format: "human" | "json"): UpLog {
       process.stderr.write(
         `${JSON.stringify({ time: new Date().toISOString(), level, msg, ...fields }, (_k, v) => (typeof v === "bigint" ? v.toString() : v))}\n`,
       );
+    else if (level === "warn") process.stderr.write(`${yellow(bold("! warning:"))} ${yellow(msg)}\n`);
     else process.stderr.write(`${level === "error" ? red("✗") : green("✓")} ${msg}\n`);
   };
   return {
     info: (m, f) => line("info", m, f),
     error: (m, f) => line("error", m, f),
+    warn: (m, f) => line("warn", m, f),
     async step(label, work) {
       const started = Date.now();
       if (format === "human") process.stderr.write(`${dim("…")} ${label}\n`);
@@ -105,7 +108,7 @@ async function up(opts: UpOptions): Promise<void> {
     createVersionRoutes,
     createWebRoutes,
   } = await import("@tributary/node");
-  const { createPublicClient, http } = await import("viem");
+  const { bytesToHex, createPublicClient, http } = await import("viem");
   const { mnemonicToAccount } = await import("viem/accounts");
   const { foundry } = await import("viem/chains");
   const { seedDemo } = await import("../demo/seedDemo.ts");
@@ -130,6 +133,16 @@ async function up(opts: UpOptions): Promise<void> {
   const anvil: Anvil = await log.step(`starting local chain${resumed ? " (resuming saved state)" : ""}`, () =>
     startAnvil({ ...(freePort ? { port: freePort } : {}), statePath, extraArgs: ["--state-interval", "5"] }),
   );
+  // A taken port is not an error (another `tributary up`, a dev server), but every URL changes: say so loudly.
+  const portsTaken: { rpc?: number; http?: number } = {};
+  if (wanted !== 0 && !freePort) {
+    portsTaken.rpc = wanted;
+    log.warn(
+      `port ${wanted} is taken (another anvil or tributary up?): the local chain is on ${anvil.rpcUrl} instead. Use the URLs printed below, or free the port / pass --port.`,
+      { wanted, rpcUrl: anvil.rpcUrl },
+    );
+  }
+  const httpFree = httpWanted !== 0 && (await isPortFree(httpWanted));
   let node: (TributaryNode & { url: string }) | undefined;
   let stopping = false;
   const stop = async () => {
@@ -202,7 +215,7 @@ async function up(opts: UpOptions): Promise<void> {
       },
       // JSON routes take small bodies (64 KiB); the upload route (64 MiB) and the gateway's completions (1 MiB)
       // declare their own limits.
-      http: { port: httpWanted !== 0 && (await isPortFree(httpWanted)) ? httpWanted : 0 },
+      http: { port: httpFree ? httpWanted : 0 },
       operatorToken,
       ...(opts.logFormat === "json"
         ? {
@@ -231,6 +244,19 @@ async function up(opts: UpOptions): Promise<void> {
     return { ...n, ...(await n.listen()) };
   });
   node = started;
+  if (httpWanted !== 0 && !httpFree) {
+    portsTaken.http = httpWanted;
+    log.warn(
+      `port ${httpWanted} is taken: the node and web app are on ${node.url} instead. Use the URLs printed below, or free the port / pass --http-port.`,
+      { wanted: httpWanted, nodeUrl: node.url },
+    );
+  }
+  // A key of the local chain's public test mnemonic that the demo does not use, for the walkthrough's
+  // contribute step (anvil account 9; never hold real funds with it).
+  const contributorIndex = 9;
+  const contributorKey = bytesToHex(
+    mnemonicToAccount(LOCAL_MNEMONIC, { addressIndex: contributorIndex }).getHdKey().privateKey!,
+  );
   // anvil mines only when a transaction arrives, so an idle local chain's clock stops at its last block and a
   // challenge window would never end. A real chain makes blocks all the time: mine an empty block every few
   // seconds so that the local chain's time follows the wall clock too.
@@ -289,6 +315,8 @@ async function up(opts: UpOptions): Promise<void> {
         contracts: deployment.contracts,
         dataDir,
         demo: demo ?? null,
+        contributor: { address: accounts[contributorIndex]!.address, privateKey: contributorKey },
+        portsTaken,
       })}\n`,
     );
   } else {
@@ -308,6 +336,15 @@ async function up(opts: UpOptions): Promise<void> {
         : []),
       ...Object.entries(deployment.contracts).map(([k, v]) => `  ${k.padEnd(17)}${v}`),
       `  accounts         anvil's test mnemonic; owner/attestor ${accounts[0]!.address}`,
+      `  your key         ${contributorKey}  ${dim(`(anvil account ${contributorIndex}, ${accounts[contributorIndex]!.address}: a public test key for contributing; never use it on a real chain)`)}`,
+      ...(portsTaken.rpc || portsTaken.http
+        ? [
+            "",
+            yellow(
+              `${bold("! ports changed:")} ${[portsTaken.rpc && `${portsTaken.rpc} (chain)`, portsTaken.http && `${portsTaken.http} (node, web app)`].filter(Boolean).join(" and ")} ${portsTaken.rpc && portsTaken.http ? "were" : "was"} taken; the URLs above are the ones in use.`,
+            ),
+          ]
+        : []),
       "",
       "Try next:",
       ...(demo
@@ -315,6 +352,7 @@ async function up(opts: UpOptions): Promise<void> {
             `  ${cyan(`TRIBUTARY_API_KEY=${demo.apiKey} npx tributary infer${dd} --model ${demo.model} "${prompt}"`)}`,
             `  ${cyan(`curl -s ${node.url}/v1/chat/completions -H 'authorization: Bearer ${demo.apiKey}' -H 'content-type: application/json' -d '{"model":"${demo.model}","messages":[{"role":"user","content":"${prompt}"}]}'`)}`,
             `  ${cyan(`npx tributary epoch close${dd}`)}              ${dim("# settle the receipts on chain")}`,
+            `  ${cyan(`TRIBUTARY_PRIVATE_KEY=${contributorKey} npx tributary datanet contribute${dd} ${demo.datanetId} my-notes.md`)}`,
           ]
         : [
             `  ${cyan(`npx tributary datanet create${dd}`)}`,

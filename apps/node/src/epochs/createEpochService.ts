@@ -69,6 +69,9 @@ function requireChain(ctx: NodeContext): ChainContext {
   return ctx.chain;
 }
 
+/** Passing verdicts kept by `verify` (one per submitted report). */
+const MAX_VERDICTS = 64;
+
 /**
  * Epoch close, finalization, verification, co-signing, proofs, earnings and claims (docs/epochs.md).
  *
@@ -82,6 +85,8 @@ function requireChain(ctx: NodeContext): ChainContext {
  * const view = await epochs.close(); // { epoch: 1, status: "submitted", … }
  */
 export function createEpochService(ctx: NodeContext, options: EpochServiceOptions = {}) {
+  /** Verdicts of public verifications by report digest (in flight or done), the newest {@link MAX_VERDICTS}. */
+  const verdicts = new Map<string, Promise<BundleVerification>>();
   const peersOf = () => (typeof options.peers === "function" ? options.peers() : (options.peers ?? []));
   const publicUrl = () => (typeof options.publicUrl === "function" ? options.publicUrl() : options.publicUrl);
   const progress = options.onProgress ?? (() => {});
@@ -141,6 +146,11 @@ export function createEpochService(ctx: NodeContext, options: EpochServiceOption
     return row;
   }
 
+  const verificationsTotal = ctx.metrics.counter(
+    "tributary_epoch_verifications_total",
+    "Public verifications of submitted epochs: `computed` (the bundle recomputed) or `cached` (a kept verdict).",
+    ["result"],
+  );
   const quarantinedTotal = ctx.metrics.counter(
     "tributary_epoch_receipts_quarantined_total",
     "Receipts an epoch close left out because they failed verification (the payer is not charged for them).",
@@ -372,10 +382,26 @@ export function createEpochService(ctx: NodeContext, options: EpochServiceOption
           "Only submitted epochs can be verified; GET /v1/epochs lists them.",
         );
       }
-      const result = await verifyReport(onChain.report, [
-        ...first,
-        ...peers.filter((p) => !first.includes(p)),
-      ]);
+      // A submitted report names its bundle by CID and the chain state it was checked against does not change:
+      // the verdict is the same for every caller. Anyone may ask (this route is public), so one verification
+      // per report runs at a time and its verdict is kept; asking again costs a map lookup, not a recompute.
+      const key = digestOf(chain, onChain.report);
+      let pending = verdicts.get(key);
+      verificationsTotal.inc({ result: pending ? "cached" : "computed" });
+      if (!pending) {
+        pending = verifyReport(onChain.report, [...first, ...peers.filter((p) => !first.includes(p))]);
+        verdicts.set(key, pending);
+        while (verdicts.size > MAX_VERDICTS) verdicts.delete(verdicts.keys().next().value!);
+        // Only a passing verdict is kept: a failure (a peer down, no bundle yet) or differences (which a source
+        // that served other bytes could cause) are recomputed by the next call.
+        pending.then(
+          (verdict) => {
+            if (!verdict.ok) verdicts.delete(key);
+          },
+          () => verdicts.delete(key),
+        );
+      }
+      const result = await pending;
       if (await getEpochRow(ctx, epoch))
         await updateEpoch(ctx, epoch, { verification: JSON.stringify(result) });
       return result;

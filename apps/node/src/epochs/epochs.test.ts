@@ -88,6 +88,25 @@ describe("epochs: close, verify, finalize, proofs, claims, withdrawals (anvil, n
     expect((await get("/v1/epochs/1")).body.verification).toMatchObject({ ok: true });
   });
 
+  it("a public verification runs once per report: concurrent and later callers get the kept verdict", async () => {
+    const counts = async () => {
+      const text = await (await fetch(`${url}/metrics`)).text();
+      const of = (result: string) =>
+        Number(
+          text.match(new RegExp(`tributary_epoch_verifications_total\\{result="${result}"\\} (\\d+)`))?.[1] ??
+            0,
+        );
+      return { computed: of("computed"), cached: of("cached") };
+    };
+    const before = await counts();
+    const answers = await Promise.all(Array.from({ length: 8 }, () => post("/v1/epochs/1/verify")));
+    for (const a of answers) expect(a.body).toMatchObject({ ok: true, receiptCount: 3, differences: [] });
+    const after = await counts();
+    // The test above computed epoch 1's verdict: all eight are answered from it, none recomputes.
+    expect(after.computed - before.computed).toBe(0);
+    expect(after.cached - before.cached).toBe(8);
+  });
+
   it("finalizes after the window; the contributor claims exactly its rewards over HTTP, once", async () => {
     const early = await post("/v1/epochs/1/finalize");
     expect(early.status).toBe(409);
