@@ -1,8 +1,9 @@
 import type { Command } from "commander";
 import type { Hex } from "viem";
 import { formatAmount } from "../amounts.ts";
-import { type CommonOptions, parseAddress, parseId, withCommonOptions } from "../args.ts";
-import { bold, CliError, dim, emit, green, progress, red, run, UsageError, yellow } from "../output.ts";
+import { type CommonOptions, parseAddress, withCommonOptions } from "../args.ts";
+import { bold, CliError, dim, emit, green, progress, run, UsageError, yellow } from "../output.ts";
+import { registerEpochVerify } from "./epochVerify.ts";
 
 /** The command context, loaded on demand (chain and HTTP libraries stay out of `--help`). */
 const context = async (opts: CommonOptions) => (await import("../config.ts")).createCliContext(opts);
@@ -64,40 +65,7 @@ export function registerEpochs(program: Command): void {
       );
     }),
   );
-  withCommonOptions(
-    epoch
-      .command("verify")
-      .description("download the epoch's bundle, recompute prices, splits and trees, compare with the chain"),
-  )
-    .argument("<n>", "epoch number")
-    .action(
-      run(async (n: string, opts: CommonOptions) => {
-        const epochNo = parseId("epoch", n);
-        const cli = await context(opts);
-        if (!opts.json) progress(`${dim("…")} verifying epoch ${epochNo}`);
-        const r = await cli.request<{
-          ok: boolean;
-          receiptCount: number;
-          differences: { receiptId?: string; field: string; expected: unknown; actual: unknown }[];
-        }>("POST", `/v1/epochs/${epochNo}/verify`, {}, "none");
-        emit(opts.json, r, () =>
-          r.ok
-            ? [
-                `${green("✓")} epoch ${epochNo} verifies: ${r.receiptCount} receipts recomputed, roots match the chain`,
-              ]
-            : [
-                `${red("✗")} epoch ${epochNo} does not verify (${r.differences.length} difference(s))`,
-                ...r.differences
-                  .slice(0, 20)
-                  .map(
-                    (d) =>
-                      `  ${d.receiptId ? `receipt ${d.receiptId} ` : ""}${d.field}: expected ${JSON.stringify(d.expected)}, got ${JSON.stringify(d.actual)}`,
-                  ),
-              ],
-        );
-        if (!r.ok) process.exitCode = 1;
-      }),
-    );
+  registerEpochVerify(epoch);
 
   withCommonOptions(
     program

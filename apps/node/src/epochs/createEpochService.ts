@@ -3,17 +3,14 @@ import { sql } from "kysely";
 import { type Address, getAddress, type Hex } from "viem";
 import { ApiError } from "../api/ApiError.ts";
 import type { ChainContext, NodeContext } from "../context/NodeContext.ts";
-import { fetchVersionIndex } from "../datanets/publish/fetchVersionIndex.ts";
 import type { EpochRow } from "../db/schema.ts";
 import { attestEpoch, type QuorumRefusal } from "./attestEpoch.ts";
 import { bundleEpoch } from "./bundleEpoch.ts";
-import { createBundleStage } from "./bundleSource.ts";
 import { onChainReport } from "./chainReads.ts";
 import { createClaimRelayer } from "./claims.ts";
 import { cutEpoch } from "./cutEpoch.ts";
 import { earningsOf } from "./earnings.ts";
 import {
-  cidOfBundleUri,
   getEpochRow,
   latestEpochRow,
   latestFinalizedRow,
@@ -28,7 +25,8 @@ import { createProofService } from "./proofs.ts";
 import { badReceiptsOf, quarantineAndRecut, quarantinedIn } from "./quarantine.ts";
 import { digestOf, reportOf } from "./reportOf.ts";
 import { finalizeReport, recordIfOnChain, submitReport } from "./submitReport.ts";
-import { type BundleVerification, verifyBundle } from "./verifyBundle.ts";
+import { verifyReportFromSources } from "./verify/verifyReportFromSources.ts";
+import type { BundleVerification } from "./verifyBundle.ts";
 
 /** Options of {@link createEpochService}. */
 export type EpochServiceOptions = {
@@ -247,56 +245,13 @@ export function createEpochService(ctx: NodeContext, options: EpochServiceOption
     return advance(cut);
   }
 
-  /**
-   * Verifies `report` against its bundle, downloaded (when this node lacks it) from `sources` into a stage: the
-   * bundle reaches the content store only when it verifies. `maxReceipts` stops the reading of a bundle with
-   * more receipts than its sender announced.
-   */
-  async function verifyReport(
+  /** Verifies `report` against its bundle from `sources` (see `verifyReportFromSources`). */
+  function verifyReport(
     report: EpochReport,
     sources: readonly string[],
     maxReceipts?: number,
   ): Promise<BundleVerification> {
-    const chain = chainOf();
-    const cid = cidOfBundleUri(report.bundleURI);
-    if (!cid) {
-      throw new ApiError(
-        400,
-        "INVALID_BUNDLE_URI",
-        `bundleURI ${report.bundleURI} is not tributary://bundle/<cid>`,
-        "Reports built by Tributary nodes name their bundle by CID.",
-      );
-    }
-    const stage = createBundleStage(ctx, sources, options.fetch ? { fetch: options.fetch } : {});
-    try {
-      const lines = await stage.open(cid);
-      const previous = report.epoch > 1n ? await onChainReport(chain, report.epoch - 1n) : undefined;
-      const result = await verifyBundle(ctx, chain, {
-        report,
-        lines,
-        openBundle: (c) => stage.open(c),
-        fetchVersion: (datanetId, version) =>
-          fetchVersionIndex(ctx, {
-            datanetId,
-            version,
-            sources,
-            ...(options.fetch ? { fetch: options.fetch } : {}),
-          }),
-        previousOnChain:
-          previous?.finalized === true
-            ? {
-                epoch: previous.report.epoch,
-                chargesRoot: previous.report.chargesRoot,
-                rewardsRoot: previous.report.rewardsRoot,
-              }
-            : undefined,
-        ...(maxReceipts !== undefined ? { maxReceipts } : {}),
-      });
-      if (result.ok) await stage.commit();
-      return result;
-    } finally {
-      stage.discard();
-    }
+    return verifyReportFromSources(ctx, chainOf(), { report, sources, maxReceipts, fetch: options.fetch });
   }
 
   return {

@@ -49,7 +49,15 @@ export type VerifyBundleParameters = {
    * past it, so a crafted bundle cannot cost more verification work than the request it came with claimed.
    */
   maxReceipts?: number;
+  /** Called as the verification advances (long bundles take a while). */
+  onProgress?: (event: VerifyProgress) => void;
 };
+
+/** A step of a verification, for progress lines. */
+export type VerifyProgress =
+  | { step: "bundle"; cid: string }
+  | { step: "version"; datanetId: bigint; version: number }
+  | { step: "receipts"; count: number };
 
 /**
  * Recomputes an epoch from its bundle and compares it with `report`, in five steps (each in `verify/`):

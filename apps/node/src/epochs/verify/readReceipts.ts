@@ -43,7 +43,12 @@ export type ReceiptReader = {
  */
 export function readReceipts(
   iterator: AsyncIterator<BundleLine>,
-  options: { tokenizer: Tokenizer; maxReceipts?: number | undefined },
+  options: {
+    tokenizer: Tokenizer;
+    maxReceipts?: number | undefined;
+    /** Called after every 100th receipt read (progress). */
+    onReceipt?: (count: number) => void;
+  },
   differences: Differences,
 ): ReceiptReader {
   const diff = differences.add;
@@ -72,6 +77,7 @@ export function readReceipts(
         return;
       }
       receiptCount++;
+      if (receiptCount % 100 === 0) options.onReceipt?.(receiptCount);
       if (options.maxReceipts !== undefined && receiptCount > options.maxReceipts) {
         throw new BundleFormatError(
           receiptCount + 1,
