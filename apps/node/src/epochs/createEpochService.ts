@@ -40,6 +40,40 @@ export type EpochServiceOptions = {
   onProgress?: (step: string, detail?: Record<string, unknown>) => void;
 };
 
+/** Options of a close. */
+export type CloseOptions = {
+  /**
+   * Close even when no receipt waits: an empty epoch repeats the totals (a payer that requested a withdrawal
+   * needs a report finalized after its request). Off by default: an empty report only blocks the next close for
+   * a challenge window.
+   */
+  allowEmpty?: boolean;
+};
+
+/** The refusal of a close with nothing to settle, saying what the last epoch waits for. */
+async function nothingToCloseError(ctx: NodeContext, row: EpochRow | undefined): Promise<ApiError> {
+  const withdrawals = await ctx.db
+    .selectFrom("payers")
+    .select(sql<number>`count(*)`.as("n"))
+    .where("withdrawal_requested_at", ">", 0)
+    .executeTakeFirstOrThrow();
+  const last = row
+    ? row.status === "submitted"
+      ? `; epoch ${row.epoch} is submitted, its challenge window ends ${new Date((row.challenge_ends_at ?? 0) * 1000).toISOString()}, then finalize it (POST /v1/epochs/${row.epoch}/finalize)`
+      : `; epoch ${row.epoch} is ${row.status}`
+    : "";
+  return new ApiError(
+    409,
+    "NOTHING_TO_CLOSE",
+    `no receipt is waiting for an epoch${last}`,
+    `An epoch settles the receipts served since the last one; none were. ${
+      withdrawals.n > 0
+        ? `${withdrawals.n} payer(s) requested a withdrawal, which needs a report finalized after the request: close an empty epoch with { "allowEmpty": true }.`
+        : 'To submit an empty report anyway (e.g. for a payer waiting to withdraw), send { "allowEmpty": true }.'
+    }`,
+  );
+}
+
 const STEPS: EpochRow["status"][] = ["cut", "bundled", "signed", "submitted", "finalized"];
 
 /**
@@ -218,10 +252,23 @@ export function createEpochService(ctx: NodeContext, options: EpochServiceOption
     return row;
   }
 
-  async function closeUnlocked(): Promise<EpochRow> {
+  /** Receipts written since the last epoch's cut (what a close would settle). */
+  async function waitingReceipts(): Promise<number> {
+    const waiting = await ctx.db
+      .selectFrom("receipts")
+      .select(sql<number>`count(*)`.as("n"))
+      .where(sql<number>`rowid`, ">", await settledUpTo(ctx))
+      .executeTakeFirstOrThrow();
+    return waiting.n;
+  }
+
+  const nothingToClose = (row: EpochRow | undefined) => nothingToCloseError(ctx, row);
+
+  async function closeUnlocked(closeOptions: CloseOptions = {}): Promise<EpochRow> {
     const chain = chainOf();
     let row = await resumeUnlocked();
     if (row && row.status !== "submitted" && row.status !== "finalized") return row;
+    if (!closeOptions.allowEmpty && (await waitingReceipts()) === 0) throw await nothingToClose(row);
     if (row?.status === "submitted") {
       row = await finalizeReport(ctx, chain, row).catch((error: unknown) => {
         if (error instanceof ApiError && error.code === "CHALLENGE_WINDOW_OPEN") {
@@ -262,10 +309,11 @@ export function createEpochService(ctx: NodeContext, options: EpochServiceOption
      * Closes an epoch: finalizes the previous report if its window has passed, cuts the receipts not yet in an
      * epoch, bundles, signs (with co-signatures up to the quorum) and submits.
      *
-     * @throws {ApiError} 409 `EPOCH_PENDING` while the previous report is in its challenge window; 503
+     * @throws {ApiError} 409 `NOTHING_TO_CLOSE` when no receipt waits (unless `allowEmpty`); 409 `EPOCH_PENDING`
+     * while the previous report is in its challenge window; 503
      * `QUORUM_NOT_REACHED` (nothing submitted) when peers refuse.
      */
-    close: () => exclusive(closeUnlocked),
+    close: (closeOptions: CloseOptions = {}) => exclusive(() => closeUnlocked(closeOptions)),
 
     /** Finalizes `epoch` (this node's row) once its window has passed. */
     finalize: (epoch: number) =>
@@ -294,12 +342,7 @@ export function createEpochService(ctx: NodeContext, options: EpochServiceOption
             if (now < (row.challenge_ends_at ?? 0)) return;
             await finalizeReport(ctx, chainOf(), row);
           }
-          const waiting = await ctx.db
-            .selectFrom("receipts")
-            .select(sql<number>`count(*)`.as("n"))
-            .where(sql<number>`rowid`, ">", await settledUpTo(ctx))
-            .executeTakeFirstOrThrow();
-          if (waiting.n > 0) await closeUnlocked();
+          if ((await waitingReceipts()) > 0) await closeUnlocked();
         });
       } catch (error) {
         ctx.log("warn", "epoch timer: close deferred", {
