@@ -344,9 +344,16 @@ describe("tributary up → seeded demo → every kind of command, against a real
     const verified = await cli(dir, ["epoch", "verify", "1", "--json"]);
     expect(verified.code, verified.stderr).toBe(0);
     expect(JSON.parse(verified.stdout)).toMatchObject({ ok: true, receiptCount: e.receiptCount });
+    expect(JSON.parse(verified.stdout)).toMatchObject({ verifiedBy: "local" });
     const again = await cli(dir, ["epoch", "close"]);
     expect(again.code).toBe(1);
-    expect(again.stderr).toMatch(/challenge window/);
+    expect(again.stderr).toMatch(
+      /no receipt is waiting for an epoch; epoch 1 is submitted, its challenge window ends .* \(tributary epoch finalize 1\)/,
+    );
+    expect(again.stderr).toMatch(/--allow-empty/);
+    const empty = await cli(dir, ["epoch", "close", "--allow-empty"]);
+    expect(empty.code).toBe(1);
+    expect(empty.stderr).toMatch(/epoch 1 is in its challenge window until/);
     const earnings = await cli(dir, ["earnings", PAYER, "--json"]);
     expect(earnings.code, earnings.stderr).toBe(0);
     expect(JSON.parse(earnings.stdout)).toMatchObject({ claimable: "0" });

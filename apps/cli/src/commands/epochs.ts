@@ -1,8 +1,10 @@
 import type { Command } from "commander";
-import type { Hex } from "viem";
 import { formatAmount } from "../amounts.ts";
-import { type CommonOptions, parseAddress, parseId, withCommonOptions } from "../args.ts";
-import { bold, CliError, dim, emit, green, progress, red, run, UsageError, yellow } from "../output.ts";
+import { type CommonOptions, parseId, withCommonOptions } from "../args.ts";
+import { bold, CliError, dim, emit, green, progress, run } from "../output.ts";
+import { registerClaim } from "./claim.ts";
+import { registerEarnings } from "./earnings.ts";
+import { registerEpochVerify } from "./epochVerify.ts";
 
 /** The command context, loaded on demand (chain and HTTP libraries stay out of `--help`). */
 const context = async (opts: CommonOptions) => (await import("../config.ts")).createCliContext(opts);
@@ -20,27 +22,58 @@ type EpochView = {
   createdAt?: string;
 };
 
+const iso = (seconds: number) => new Date(seconds * 1000).toISOString();
+
+/** Where a submitted report stands: in its window (until when), or due for `tributary epoch finalize`. */
+export const windowNote = (epoch: number, challengeEndsAt: number, now = Date.now() / 1000) =>
+  now < challengeEndsAt
+    ? `challenge window ends ${iso(challengeEndsAt)}`
+    : `challenge window ended ${iso(challengeEndsAt)}; finalize: tributary epoch finalize ${epoch}`;
+
 const epochLine = (e: EpochView) =>
   `epoch ${bold(String(e.epoch))} ${e.status.padEnd(10)} ${String(e.receiptCount).padStart(5)} receipts  charged ${formatAmount(e.epochCharged)}${
-    e.challengeEndsAt && e.status === "submitted"
-      ? dim(`  challenge window ends ${new Date(e.challengeEndsAt * 1000).toISOString()}`)
-      : ""
+    e.challengeEndsAt && e.status === "submitted" ? dim(`  ${windowNote(e.epoch, e.challengeEndsAt)}`) : ""
   }`;
 
-/** `tributary epoch close|list|verify`, `tributary earnings`, `tributary claim` (docs/api-epochs.md). */
+/**
+ * `tributary epoch close|list|finalize|verify`, `tributary earnings`, `tributary claim` (docs/api-epochs.md).
+ */
 export function registerEpochs(program: Command): void {
-  const epoch = program.command("epoch").description("settlement epochs: close (operator), list, verify");
+  const epoch = program
+    .command("epoch")
+    .description("settlement epochs: close (operator), list, finalize, verify");
   withCommonOptions(
     epoch
       .command("close")
       .description(
-        "cut the receipts not yet in an epoch, build the trees and bundle, sign and submit the report (operator); finalizes the previous report first when its window passed",
+        "cut the receipts not yet in an epoch, build the trees and bundle, sign and submit the report (operator); finalizes the previous report first when its window passed. Refuses when no receipt waits, unless --allow-empty",
+      )
+      .option(
+        "--allow-empty",
+        "submit a report even when no receipt waits (a payer that requested a withdrawal needs a report finalized after its request)",
       ),
   ).action(
-    run(async (opts: CommonOptions) => {
+    run(async (opts: CommonOptions & { allowEmpty?: boolean }) => {
       const cli = await context(opts);
       if (!opts.json) progress(`${dim("…")} closing an epoch (cut, trees, bundle, sign, submit)`);
-      const e = await cli.request<EpochView>("POST", "/v1/epochs/close", {});
+      const { NodeHttpError } = await import("../config.ts");
+      let e: EpochView;
+      try {
+        e = await cli.request<EpochView>(
+          "POST",
+          "/v1/epochs/close",
+          opts.allowEmpty ? { allowEmpty: true } : {},
+        );
+      } catch (error) {
+        if (error instanceof NodeHttpError && error.code === "NOTHING_TO_CLOSE") {
+          throw new CliError(
+            error.message.replace(/\(POST \/v1\/epochs\/(\d+)\/finalize\)/, "(tributary epoch finalize $1)"),
+            "Nothing was submitted. Serve some requests first, or submit an empty report with `tributary epoch close --allow-empty` (needed when a payer waits to withdraw).",
+            "NOTHING_TO_CLOSE",
+          );
+        }
+        throw error;
+      }
       emit(opts.json, e, () => [
         `${green("✓")} ${epochLine(e)}`,
         ...(e.submitTx ? [`  submitted in tx ${e.submitTx}`] : []),
@@ -66,129 +99,66 @@ export function registerEpochs(program: Command): void {
   );
   withCommonOptions(
     epoch
-      .command("verify")
-      .description("download the epoch's bundle, recompute prices, splits and trees, compare with the chain"),
-  )
-    .argument("<n>", "epoch number")
-    .action(
-      run(async (n: string, opts: CommonOptions) => {
-        const epochNo = parseId("epoch", n);
-        const cli = await context(opts);
-        if (!opts.json) progress(`${dim("…")} verifying epoch ${epochNo}`);
-        const r = await cli.request<{
-          ok: boolean;
-          receiptCount: number;
-          differences: { receiptId?: string; field: string; expected: unknown; actual: unknown }[];
-        }>("POST", `/v1/epochs/${epochNo}/verify`, {}, "none");
-        emit(opts.json, r, () =>
-          r.ok
-            ? [
-                `${green("✓")} epoch ${epochNo} verifies: ${r.receiptCount} receipts recomputed, roots match the chain`,
-              ]
-            : [
-                `${red("✗")} epoch ${epochNo} does not verify (${r.differences.length} difference(s))`,
-                ...r.differences
-                  .slice(0, 20)
-                  .map(
-                    (d) =>
-                      `  ${d.receiptId ? `receipt ${d.receiptId} ` : ""}${d.field}: expected ${JSON.stringify(d.expected)}, got ${JSON.stringify(d.actual)}`,
-                  ),
-              ],
-        );
-        if (!r.ok) process.exitCode = 1;
-      }),
-    );
-
-  withCommonOptions(
-    program
-      .command("earnings")
-      .description("what an account earned: claimable, pending, by datanet and model"),
-  )
-    .argument("<address>", "contributor, model owner, agent or treasury account")
-    .action(
-      run(async (address: string, opts: CommonOptions) => {
-        const account = await parseAddress("address", address);
-        const cli = await context(opts);
-        const e = await cli.request<{
-          claimed: string;
-          finalized: string;
-          claimable: string;
-          submitted: string;
-          unsettled: string;
-          byDatanet: { datanetId: string; amount: string }[];
-          byModel: { modelId: string; name?: string; amount: string }[];
-        }>("GET", `/v1/accounts/${account}/earnings`, undefined, "none");
-        emit(opts.json, e, () => [
-          bold(`earnings of ${account}`),
-          `  claimable  ${bold(formatAmount(e.claimable))}  ${dim("(finalized − claimed)")}`,
-          `  claimed    ${formatAmount(e.claimed)}`,
-          `  submitted  ${formatAmount(e.submitted)}  ${dim("(in a report still in its challenge window)")}`,
-          `  unsettled  ${formatAmount(e.unsettled)}  ${dim("(receipts not yet in an epoch)")}`,
-          ...e.byDatanet.map((d) => `  datanet ${d.datanetId}: ${formatAmount(d.amount)}`),
-          ...e.byModel.map((m) => `  model ${m.name ?? m.modelId}: ${formatAmount(m.amount)}`),
-          ...(BigInt(e.claimable) > 0n ? [dim(`claim: tributary claim ${account}`)] : []),
-        ]);
-      }),
-    );
-
-  withCommonOptions(
-    program
-      .command("claim")
+      .command("finalize")
       .description(
-        "pay accounts their finalized rewards: relayed by the node (it pays the gas; funds only go to each account), or --self to send the claim with your own key",
-      )
-      .option("--self", "send `claim` yourself with TRIBUTARY_PRIVATE_KEY/keystore, using the node's proof"),
+        "finalize a submitted report once its challenge window has passed (anyone may); its rewards become claimable and its charges provable",
+      ),
   )
-    .argument("[addresses...]", "accounts to pay (default: your own, from your key)")
+    .argument("[n]", "epoch number (default: the latest submitted one)")
     .action(
-      run(async (addresses: string[], opts: CommonOptions & { self?: boolean }) => {
-        const parsed = await Promise.all(addresses.map((a) => parseAddress("address", a)));
-        if (parsed.length > 100) throw new UsageError("at most 100 accounts per claim");
+      run(async (n: string | undefined, opts: CommonOptions) => {
         const cli = await context(opts);
-        if (opts.self) {
-          const { claim } = await import("@tributary/sdk");
-          const client = await cli.chain(true);
-          const targets = parsed.length ? parsed : [client.account!.address];
-          const results: { account: string; amount: string; tx: string; epoch: number }[] = [];
-          for (const account of targets) {
-            const p = await cli.request<{ cumulativeAmount: string; proof: Hex[]; epoch: number }>(
-              "GET",
-              `/v1/accounts/${account}/proof?tree=rewards`,
-              undefined,
-              "none",
+        let epochNo: bigint | number | undefined = n === undefined ? undefined : parseId("epoch", n);
+        if (epochNo === undefined) {
+          const page = await cli.request<{ items: EpochView[] }>(
+            "GET",
+            "/v1/epochs?limit=500",
+            undefined,
+            "none",
+          );
+          const waiting = page.items.find((e) => e.status === "submitted");
+          if (!waiting) {
+            const last = page.items[0];
+            throw new CliError(
+              last
+                ? `no report waits to be finalized: epoch ${last.epoch}, the latest, is ${last.status}`
+                : "no epoch has been closed yet",
+              "Close one first: tributary epoch close (operator). `tributary epoch list` shows every epoch.",
+              "NOTHING_TO_FINALIZE",
             );
-            const r = await claim(client, {
-              account,
-              cumulativeAmount: BigInt(p.cumulativeAmount),
-              proof: p.proof,
-            });
-            results.push({ account, amount: r.amount.toString(), tx: r.hash, epoch: p.epoch });
           }
-          emit(opts.json, { paid: results }, () =>
-            results.map(
-              (r) => `${green("✓")} paid ${bold(formatAmount(r.amount))} to ${r.account} (tx ${r.tx})`,
-            ),
-          );
-          return;
+          epochNo = waiting.epoch;
         }
-        const accounts = parsed.length ? parsed : [(await cli.account()).address];
-        const r = await cli.request<{
-          txHash: string;
-          total: string;
-          paid: { account: string; amount: string }[];
-          skipped?: string[];
-        }>("POST", "/v1/claims", { accounts }, "none");
-        if (r.paid.length === 0 && (r.skipped?.length ?? 0) > 0)
-          throw new CliError(
-            "nothing to claim for these accounts",
-            "Earnings become claimable once an epoch is finalized (`tributary earnings <address>`).",
-            "NOTHING_TO_CLAIM",
-          );
-        emit(opts.json, r, () => [
-          `${green("✓")} claimed ${bold(formatAmount(r.total))} in tx ${r.txHash}`,
-          ...r.paid.map((p) => `  ${p.account} ${formatAmount(p.amount)}`),
-          ...(r.skipped?.length ? [yellow(`  skipped (nothing to claim): ${r.skipped.join(", ")}`)] : []),
+        if (!opts.json) progress(`${dim("…")} finalizing epoch ${epochNo}`);
+        const { NodeHttpError } = await import("../config.ts");
+        let e: EpochView;
+        try {
+          e = await cli.request<EpochView>("POST", `/v1/epochs/${epochNo}/finalize`, {}, "none");
+        } catch (error) {
+          if (error instanceof NodeHttpError && error.code === "CHALLENGE_WINDOW_OPEN") {
+            throw new CliError(
+              error.message,
+              `The guardian may veto the report until then. Run \`tributary epoch finalize ${epochNo}\` again after it.`,
+              "CHALLENGE_WINDOW_OPEN",
+            );
+          }
+          if (error instanceof NodeHttpError && error.code === "EPOCH_NOT_SUBMITTED") {
+            throw new CliError(
+              `epoch ${epochNo} was not submitted yet (${error.message})`,
+              "Close it first: tributary epoch close (operator).",
+              "EPOCH_NOT_SUBMITTED",
+            );
+          }
+          throw error;
+        }
+        emit(opts.json, e, () => [
+          `${green("✓")} ${epochLine(e)}`,
+          ...(e.finalizeTx ? [`  finalized in tx ${e.finalizeTx}`] : []),
+          dim("its rewards are claimable now: tributary earnings <address>, tributary claim <address>"),
         ]);
       }),
     );
+  registerEpochVerify(epoch);
+  registerEarnings(program);
+  registerClaim(program);
 }

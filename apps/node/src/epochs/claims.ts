@@ -9,7 +9,8 @@ export type RelayedClaims = {
   txHash: Hex | null;
   total: bigint;
   paid: { account: Address; amount: bigint }[];
-  skipped: { account: Address; reason: string }[];
+  /** Accounts left out, each with why; `claimed` (what it already claimed) when that is the reason. */
+  skipped: { account: Address; reason: string; claimed?: bigint }[];
 };
 
 /**
@@ -43,7 +44,11 @@ export async function relayClaims(
     }
     const claimed = await getClaimed(chain.sdk, { account });
     if (claimed >= leaf.cumulativeAmount) {
-      skipped.push({ account, reason: `already claimed ${claimed}` });
+      skipped.push({
+        account,
+        reason: `already claimed ${claimed} (base units), all its latest finalized report pays`,
+        claimed,
+      });
       continue;
     }
     claims.push({ account, cumulativeAmount: leaf.cumulativeAmount, proof: leaf.proof });

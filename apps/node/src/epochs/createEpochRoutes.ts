@@ -66,6 +66,7 @@ const reportBody = z.object({
     .optional(),
 });
 const claimsBody = z.object({ accounts: z.array(z.string()).min(1).max(100) });
+const closeBody = z.strictObject({ allowEmpty: z.boolean().optional() });
 const verifyBody = z.object({ nodeURL: z.string().min(1).max(2048).optional() });
 
 async function body<T>(c: Context, schema: z.ZodType<T>, allowEmpty = false): Promise<T> {
@@ -151,7 +152,8 @@ export function createEpochRoutes(ctx: NodeContext, options: CreateEpochRoutesOp
     return c.json({ items, nextCursor: rows.length > limit ? String(items.at(-1)?.epoch) : null });
   });
   app.post("/v1/epochs/close", requireOperator(ctx), async (c) => {
-    const row = await service.close();
+    const { allowEmpty } = await body(c, closeBody, true);
+    const row = await service.close(allowEmpty ? { allowEmpty } : {});
     return c.json(toEpochView(row), 201);
   });
   app.get("/v1/epochs/:epoch", async (c) =>

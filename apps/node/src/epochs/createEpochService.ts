@@ -3,17 +3,14 @@ import { sql } from "kysely";
 import { type Address, getAddress, type Hex } from "viem";
 import { ApiError } from "../api/ApiError.ts";
 import type { ChainContext, NodeContext } from "../context/NodeContext.ts";
-import { fetchVersionIndex } from "../datanets/publish/fetchVersionIndex.ts";
 import type { EpochRow } from "../db/schema.ts";
 import { attestEpoch, type QuorumRefusal } from "./attestEpoch.ts";
 import { bundleEpoch } from "./bundleEpoch.ts";
-import { createBundleStage } from "./bundleSource.ts";
 import { onChainReport } from "./chainReads.ts";
 import { createClaimRelayer } from "./claims.ts";
 import { cutEpoch } from "./cutEpoch.ts";
 import { earningsOf } from "./earnings.ts";
 import {
-  cidOfBundleUri,
   getEpochRow,
   latestEpochRow,
   latestFinalizedRow,
@@ -28,7 +25,8 @@ import { createProofService } from "./proofs.ts";
 import { badReceiptsOf, quarantineAndRecut, quarantinedIn } from "./quarantine.ts";
 import { digestOf, reportOf } from "./reportOf.ts";
 import { finalizeReport, recordIfOnChain, submitReport } from "./submitReport.ts";
-import { type BundleVerification, verifyBundle } from "./verifyBundle.ts";
+import { verifyReportFromSources } from "./verify/verifyReportFromSources.ts";
+import type { BundleVerification } from "./verifyBundle.ts";
 
 /** Options of {@link createEpochService}. */
 export type EpochServiceOptions = {
@@ -41,6 +39,40 @@ export type EpochServiceOptions = {
   /** Called as the bundle is written (receipts so far). */
   onProgress?: (step: string, detail?: Record<string, unknown>) => void;
 };
+
+/** Options of a close. */
+export type CloseOptions = {
+  /**
+   * Close even when no receipt waits: an empty epoch repeats the totals (a payer that requested a withdrawal
+   * needs a report finalized after its request). Off by default: an empty report only blocks the next close for
+   * a challenge window.
+   */
+  allowEmpty?: boolean;
+};
+
+/** The refusal of a close with nothing to settle, saying what the last epoch waits for. */
+async function nothingToCloseError(ctx: NodeContext, row: EpochRow | undefined): Promise<ApiError> {
+  const withdrawals = await ctx.db
+    .selectFrom("payers")
+    .select(sql<number>`count(*)`.as("n"))
+    .where("withdrawal_requested_at", ">", 0)
+    .executeTakeFirstOrThrow();
+  const last = row
+    ? row.status === "submitted"
+      ? `; epoch ${row.epoch} is submitted, its challenge window ends ${new Date((row.challenge_ends_at ?? 0) * 1000).toISOString()}, then finalize it (POST /v1/epochs/${row.epoch}/finalize)`
+      : `; epoch ${row.epoch} is ${row.status}`
+    : "";
+  return new ApiError(
+    409,
+    "NOTHING_TO_CLOSE",
+    `no receipt is waiting for an epoch${last}`,
+    `An epoch settles the receipts served since the last one; none were. ${
+      withdrawals.n > 0
+        ? `${withdrawals.n} payer(s) requested a withdrawal, which needs a report finalized after the request: close an empty epoch with { "allowEmpty": true }.`
+        : 'To submit an empty report anyway (e.g. for a payer waiting to withdraw), send { "allowEmpty": true }.'
+    }`,
+  );
+}
 
 const STEPS: EpochRow["status"][] = ["cut", "bundled", "signed", "submitted", "finalized"];
 
@@ -230,10 +262,23 @@ export function createEpochService(ctx: NodeContext, options: EpochServiceOption
     return row;
   }
 
-  async function closeUnlocked(): Promise<EpochRow> {
+  /** Receipts written since the last epoch's cut (what a close would settle). */
+  async function waitingReceipts(): Promise<number> {
+    const waiting = await ctx.db
+      .selectFrom("receipts")
+      .select(sql<number>`count(*)`.as("n"))
+      .where(sql<number>`rowid`, ">", await settledUpTo(ctx))
+      .executeTakeFirstOrThrow();
+    return waiting.n;
+  }
+
+  const nothingToClose = (row: EpochRow | undefined) => nothingToCloseError(ctx, row);
+
+  async function closeUnlocked(closeOptions: CloseOptions = {}): Promise<EpochRow> {
     const chain = chainOf();
     let row = await resumeUnlocked();
     if (row && row.status !== "submitted" && row.status !== "finalized") return row;
+    if (!closeOptions.allowEmpty && (await waitingReceipts()) === 0) throw await nothingToClose(row);
     if (row?.status === "submitted") {
       row = await finalizeReport(ctx, chain, row).catch((error: unknown) => {
         if (error instanceof ApiError && error.code === "CHALLENGE_WINDOW_OPEN") {
@@ -257,56 +302,13 @@ export function createEpochService(ctx: NodeContext, options: EpochServiceOption
     return advance(cut);
   }
 
-  /**
-   * Verifies `report` against its bundle, downloaded (when this node lacks it) from `sources` into a stage: the
-   * bundle reaches the content store only when it verifies. `maxReceipts` stops the reading of a bundle with
-   * more receipts than its sender announced.
-   */
-  async function verifyReport(
+  /** Verifies `report` against its bundle from `sources` (see `verifyReportFromSources`). */
+  function verifyReport(
     report: EpochReport,
     sources: readonly string[],
     maxReceipts?: number,
   ): Promise<BundleVerification> {
-    const chain = chainOf();
-    const cid = cidOfBundleUri(report.bundleURI);
-    if (!cid) {
-      throw new ApiError(
-        400,
-        "INVALID_BUNDLE_URI",
-        `bundleURI ${report.bundleURI} is not tributary://bundle/<cid>`,
-        "Reports built by Tributary nodes name their bundle by CID.",
-      );
-    }
-    const stage = createBundleStage(ctx, sources, options.fetch ? { fetch: options.fetch } : {});
-    try {
-      const lines = await stage.open(cid);
-      const previous = report.epoch > 1n ? await onChainReport(chain, report.epoch - 1n) : undefined;
-      const result = await verifyBundle(ctx, chain, {
-        report,
-        lines,
-        openBundle: (c) => stage.open(c),
-        fetchVersion: (datanetId, version) =>
-          fetchVersionIndex(ctx, {
-            datanetId,
-            version,
-            sources,
-            ...(options.fetch ? { fetch: options.fetch } : {}),
-          }),
-        previousOnChain:
-          previous?.finalized === true
-            ? {
-                epoch: previous.report.epoch,
-                chargesRoot: previous.report.chargesRoot,
-                rewardsRoot: previous.report.rewardsRoot,
-              }
-            : undefined,
-        ...(maxReceipts !== undefined ? { maxReceipts } : {}),
-      });
-      if (result.ok) await stage.commit();
-      return result;
-    } finally {
-      stage.discard();
-    }
+    return verifyReportFromSources(ctx, chainOf(), { report, sources, maxReceipts, fetch: options.fetch });
   }
 
   return {
@@ -317,10 +319,11 @@ export function createEpochService(ctx: NodeContext, options: EpochServiceOption
      * Closes an epoch: finalizes the previous report if its window has passed, cuts the receipts not yet in an
      * epoch, bundles, signs (with co-signatures up to the quorum) and submits.
      *
-     * @throws {ApiError} 409 `EPOCH_PENDING` while the previous report is in its challenge window; 503
+     * @throws {ApiError} 409 `NOTHING_TO_CLOSE` when no receipt waits (unless `allowEmpty`); 409 `EPOCH_PENDING`
+     * while the previous report is in its challenge window; 503
      * `QUORUM_NOT_REACHED` (nothing submitted) when peers refuse.
      */
-    close: () => exclusive(closeUnlocked),
+    close: (closeOptions: CloseOptions = {}) => exclusive(() => closeUnlocked(closeOptions)),
 
     /** Finalizes `epoch` (this node's row) once its window has passed. */
     finalize: (epoch: number) =>
@@ -349,12 +352,7 @@ export function createEpochService(ctx: NodeContext, options: EpochServiceOption
             if (now < (row.challenge_ends_at ?? 0)) return;
             await finalizeReport(ctx, chainOf(), row);
           }
-          const waiting = await ctx.db
-            .selectFrom("receipts")
-            .select(sql<number>`count(*)`.as("n"))
-            .where(sql<number>`rowid`, ">", await settledUpTo(ctx))
-            .executeTakeFirstOrThrow();
-          if (waiting.n > 0) await closeUnlocked();
+          if ((await waitingReceipts()) > 0) await closeUnlocked();
         });
       } catch (error) {
         ctx.log("warn", "epoch timer: close deferred", {

@@ -10,8 +10,14 @@ export type Earnings = {
   account: Address;
   claimed: bigint;
   finalized: bigint;
+  /** Claimable now: the latest finalized cumulative total minus what was claimed. */
   claimable: bigint;
+  /** The cumulative total through the latest submitted report (finalized or not). */
   submitted: bigint;
+  /** In a submitted report not finalized yet: `submitted − finalized`, claimable once it is finalized. */
+  pending: bigint;
+  /** The report `pending` waits on, when there is one: its challenge window end and whether it has passed. */
+  pendingEpoch: { epoch: number; challengeEndsAt: number | null; windowOver: boolean } | null;
   unsettled: bigint;
   byDatanet: { datanetId: string; amount: bigint }[];
   byModel: { modelId: string; name: string | null; amount: bigint }[];
@@ -20,16 +26,16 @@ export type Earnings = {
 };
 
 /**
- * What `account` earned: claimed on chain, claimable against the latest finalized report, in a submitted
- * report still in its challenge window, and in receipts no epoch has taken yet; by datanet, model and role;
- * and its cumulative total after each epoch.
+ * What `account` earned: claimed on chain, claimable now against the latest finalized report, pending in a
+ * submitted report not finalized yet (with its window's end), and in receipts no epoch has taken yet; by
+ * datanet, model and role; and its cumulative total after each epoch.
  */
 export async function earningsOf(ctx: NodeContext, chain: ChainContext, account: Address): Promise<Earnings> {
   const key = account.toLowerCase();
   const claimed = await getClaimed(chain.sdk, { account });
   const epochs = await ctx.db
     .selectFrom("epochs")
-    .select(["epoch", "status", "updated_at"])
+    .select(["epoch", "status", "updated_at", "challenge_ends_at"])
     .orderBy("epoch")
     .execute();
   const leaves = await ctx.db
@@ -42,6 +48,7 @@ export async function earningsOf(ctx: NodeContext, chain: ChainContext, account:
   let finalized = 0n;
   let submitted = 0n;
   let previous = 0n;
+  let waitingOn: { epoch: number; challengeEndsAt: number | null } | undefined;
   const history: Earnings["history"] = [];
   for (const e of epochs) {
     if (e.status === "cut") continue;
@@ -55,6 +62,7 @@ export async function earningsOf(ctx: NodeContext, chain: ChainContext, account:
     });
     if (e.status === "finalized") finalized = cumulative;
     if (e.status === "submitted" || e.status === "finalized") submitted = cumulative;
+    if (e.status === "submitted") waitingOn = { epoch: e.epoch, challengeEndsAt: e.challenge_ends_at };
     previous = cumulative;
   }
 
@@ -110,6 +118,13 @@ export async function earningsOf(ctx: NodeContext, chain: ChainContext, account:
       m.name,
     ]),
   );
+  let pendingEpoch: Earnings["pendingEpoch"] = null;
+  if (waitingOn && submitted > finalized) {
+    // The chain's clock decides (an idle local chain mines no block, so take the later of it and the wall clock).
+    const block = await chain.publicClient.getBlock({ blockTag: "latest" });
+    const now = Math.max(Number(block.timestamp), Math.floor(Date.now() / 1000));
+    pendingEpoch = { ...waitingOn, windowOver: now >= (waitingOn.challengeEndsAt ?? 0) };
+  }
   const sorted = (m: Map<string, bigint>) => [...m].sort((a, b) => (a[1] > b[1] ? -1 : a[1] < b[1] ? 1 : 0));
   return {
     account: getAddress(account),
@@ -117,6 +132,8 @@ export async function earningsOf(ctx: NodeContext, chain: ChainContext, account:
     finalized,
     claimable: finalized > claimed ? finalized - claimed : 0n,
     submitted,
+    pending: submitted - finalized,
+    pendingEpoch,
     unsettled,
     byDatanet: sorted(byDatanet).map(([datanetId, amount]) => ({ datanetId, amount })),
     byModel: sorted(byModel).map(([modelId, amount]) => ({

@@ -4,6 +4,7 @@ import {
   getClaimed,
   getDeposited,
   getFinalizedEpoch,
+  getPendingEpoch,
   getTokenBalance,
   getWithdrawn,
   requestWithdrawal,
@@ -74,11 +75,23 @@ describe("epochs: close, verify, finalize, proofs, claims, withdrawals (anvil, n
     expect(lines.at(-1)!.type).toBe("report");
   });
 
-  it("refuses a second close while the report is in its challenge window", async () => {
-    const again = await post("/v1/epochs/close");
+  it("submits no empty epoch unless asked; an empty one asked for waits for the previous window", async () => {
+    const nothing = await post("/v1/epochs/close");
+    expect(nothing.status).toBe(409);
+    expect((nothing.body.error as Json).code).toBe("NOTHING_TO_CLOSE");
+    expect((nothing.body.error as Json).message).toMatch(
+      /^no receipt is waiting for an epoch; epoch 1 is submitted, its challenge window ends \d{4}-\d\d-\d\dT/,
+    );
+    expect((nothing.body.error as Json).hint).toMatch(/"allowEmpty": true/);
+    expect((await getPendingEpoch(net.sdkOf(0))).epoch).toBe(1n);
+    const again = await post("/v1/epochs/close", { allowEmpty: true });
     expect(again.status).toBe(409);
     expect((again.body.error as Json).code).toBe("EPOCH_PENDING");
-    expect((again.body.error as Json).message).toMatch(/challenge window/);
+    expect((again.body.error as Json).message).toMatch(
+      /challenge window until \d{4}-\d\d-\d\dT[\d:.]+Z \(\d+ more seconds?\)/,
+    );
+    const bad = await post("/v1/epochs/close", { allowEmpty: "yes" });
+    expect((bad.body.error as Json).code).toBe("INVALID_BODY");
   });
 
   it("verifies epoch 1 from its bundle against the chain", async () => {
@@ -111,7 +124,22 @@ describe("epochs: close, verify, finalize, proofs, claims, withdrawals (anvil, n
     const early = await post("/v1/epochs/1/finalize");
     expect(early.status).toBe(409);
     expect((early.body.error as Json).code).toBe("CHALLENGE_WINDOW_OPEN");
+    // Before finalization the rewards are pending (not claimable), waiting on epoch 1's window.
+    const waiting = (await get(`/v1/accounts/${net.contributor}/earnings`)).body;
+    expect(waiting).toMatchObject({
+      claimable: "0",
+      finalized: "0",
+      pendingEpoch: { epoch: 1, windowOver: false },
+    });
+    expect(BigInt(waiting.pending as string)).toBeGreaterThan(0n);
+    expect(waiting.pending).toBe(waiting.submitted);
     await net.advance(61);
+    // The window is over, the report not finalized yet: still pending, and said so.
+    expect((await get(`/v1/accounts/${net.contributor}/earnings`)).body).toMatchObject({
+      claimable: "0",
+      pending: waiting.pending,
+      pendingEpoch: { epoch: 1, windowOver: true },
+    });
     const fin = await post("/v1/epochs/1/finalize");
     expect(fin.status, JSON.stringify(fin.body)).toBe(200);
     expect(fin.body.status).toBe("finalized");
@@ -122,6 +150,7 @@ describe("epochs: close, verify, finalize, proofs, claims, withdrawals (anvil, n
     const claimable = BigInt(earnings.claimable as string);
     expect(claimable).toBeGreaterThan(0n);
     expect(earnings.finalized).toBe(earnings.claimable);
+    expect(earnings).toMatchObject({ pending: "0", pendingEpoch: null, claimable: waiting.pending });
     expect((earnings.byDatanet as Json[])[0]).toMatchObject({ datanetId: String(net.datanetId) });
     expect((earnings.byModel as Json[])[0]).toMatchObject({ name: net.model });
     const proof = (await get(`/v1/accounts/${net.contributor}/proof`)).body;
@@ -171,11 +200,15 @@ describe("epochs: close, verify, finalize, proofs, claims, withdrawals (anvil, n
     }
     expect(refused.status).toBe(402);
     expect(((await refused.json()) as { error: Json }).error.code).toBe("WITHDRAWAL_PENDING");
-    // A report submitted after the request must be finalized: finalize epoch 2, close epoch 3 (empty).
+    // A report submitted after the request must be finalized: finalize epoch 2, close epoch 3 (empty but for
+    // the requests served before the gateway saw the withdrawal request: allowEmpty).
     await net.advance(121);
     expect((await post("/v1/epochs/2/finalize")).status).toBe(200);
-    const closed = await post("/v1/epochs/close");
-    expect(closed.body, JSON.stringify(closed.body)).toMatchObject({ epoch: 3, status: "submitted" });
+    const closed = await post("/v1/epochs/close", { allowEmpty: true });
+    expect(closed.body, JSON.stringify(closed.body)).toMatchObject({
+      epoch: 3,
+      status: "submitted",
+    });
     await net.advance(61);
     expect((await post("/v1/epochs/3/finalize")).body.status).toBe("finalized");
     const view = (await get(`/v1/payers/${payer.address}`)).body;
@@ -225,6 +258,18 @@ describe("epochs: close, verify, finalize, proofs, claims, withdrawals (anvil, n
     ).toMatchObject({
       code: "NO_LEAF",
     });
+    // The charges tree's NO_LEAF speaks of deposits and withdrawals, not of rewards.
+    const noCharges = (
+      await get(`/v1/accounts/0x000000000000000000000000000000000000dEaD/proof?tree=charges`)
+    ).body.error as Json;
+    expect(noCharges).toMatchObject({ code: "NO_LEAF" });
+    expect(noCharges.message).toMatch(/no leaf in the charges tree of epoch \d+: it had not deposited/);
+    expect(noCharges.hint).toMatch(/charges leaf in the first epoch cut after its deposit/);
+    expect(noCharges.hint).not.toMatch(/reward/i);
+    const noRewards = (await get(`/v1/accounts/0x000000000000000000000000000000000000dEaD/proof`)).body
+      .error as Json;
+    expect(noRewards.message).toMatch(/rewards tree .*no receipt up to that epoch paid it/);
+    expect(noRewards.hint).toMatch(/rewards/);
     expect((await post("/v1/claims", { accounts: [] })).body.error).toMatchObject({ code: "INVALID_BODY" });
     expect((await post("/v1/epochs/4/verify")).body.error).toMatchObject({ code: "EPOCH_NOT_ON_CHAIN" });
     expect((await post("/v1/epochs/1/cosign", { report: {}, nodeURL: url })).body.error).toMatchObject({

@@ -77,10 +77,12 @@ export function createProofService(ctx: NodeContext, chain: ChainContext) {
         throw new ApiError(
           404,
           "NO_LEAF",
-          `${account} has no leaf in the ${tree} tree of epoch ${f.epoch}`,
+          tree === "rewards"
+            ? `${account} has no leaf in the rewards tree of epoch ${f.epoch}: no receipt up to that epoch paid it`
+            : `${account} has no leaf in the charges tree of epoch ${f.epoch}: it had not deposited when that epoch was cut`,
           tree === "rewards"
             ? "Only accounts paid by a receipt of a finalized epoch have rewards; check GET /v1/accounts/:address/earnings."
-            : "Only payers that deposited before the epoch was cut have a charges leaf; wait for the next epoch.",
+            : 'A payer gets a charges leaf in the first epoch cut after its deposit (every depositor has one, charged or not). Withdrawing needs such a report finalized: the operator closes one (POST /v1/epochs/close, with { "allowEmpty": true } when no receipt waits), then anyone finalizes it after its challenge window.',
         );
       }
       return {

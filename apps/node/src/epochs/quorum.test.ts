@@ -126,7 +126,7 @@ describe("attestor quorum: three nodes with their own keys, quorum 2, co-signing
     const [a, b, c] = net.nodes;
     await b!.node.stop();
     await c!.node.stop();
-    const closed = await post(a!.url, "/v1/epochs/close");
+    const closed = await post(a!.url, "/v1/epochs/close", { allowEmpty: true });
     expect(closed.status).toBe(503);
     expect((closed.body.error as Json).message).toMatch(/1 of 2 attestor signatures/);
     expect((await getPendingEpoch(net.sdkOf(0))).epoch).toBe(0n);

@@ -85,7 +85,7 @@ export async function finalizeReport(
     new ApiError(
       409,
       "CHALLENGE_WINDOW_OPEN",
-      `epoch ${row.epoch} is in its challenge window for ${wait} more second${wait === 1 ? "" : "s"}`,
+      `epoch ${row.epoch} is in its challenge window until ${new Date(Number(endsAt) * 1000).toISOString()} (${wait} more second${wait === 1 ? "" : "s"})`,
       "Finalize after the window ends; the guardian may veto the report until then.",
     );
   if (now < endsAt) throw windowOpen(Number(endsAt - now));

@@ -1,4 +1,11 @@
 // Test helpers shared by the node's tests and the web app's browser tests (`@tributary/node/testing`).
+
+export {
+  DOCUMENTS,
+  type PaidNetwork,
+  type PaidNode,
+  setupPaidNetwork,
+} from "../epochs/testing/paidNetwork.ts";
 export {
   type ContributeAndPublishParameters,
   contributeAndPublish,

@@ -221,8 +221,12 @@ export function createNodeClient(params: CreateNodeClientParameters) {
     // ---- epochs, earnings, proofs, claims, payers, receipts (docs/api-epochs.md)
     listEpochs: (q: PageQuery = {}) => request<Page<EpochView>>("GET", `/v1/epochs${qs(q)}`),
     getEpoch: (epoch: number) => request<EpochView>("GET", `/v1/epochs/${epoch}`),
-    /** Closes an epoch (operator): cut, bundle, sign (+ co-signatures), submit. */
-    closeEpoch: () => request<EpochView>("POST", "/v1/epochs/close", {}),
+    /**
+     * Closes an epoch (operator): cut, bundle, sign (+ co-signatures), submit. 409 `NOTHING_TO_CLOSE` when no
+     * receipt waits, unless `allowEmpty` (an empty report, e.g. for a payer waiting to withdraw).
+     */
+    closeEpoch: (options: { allowEmpty?: boolean } = {}) =>
+      request<EpochView>("POST", "/v1/epochs/close", options.allowEmpty ? { allowEmpty: true } : {}),
     finalizeEpoch: (epoch: number) => request<EpochView>("POST", `/v1/epochs/${epoch}/finalize`, {}),
     /** Recomputes the epoch from its bundle and compares it with the chain. */
     verifyEpoch: (epoch: number, nodeURL?: string) =>

@@ -37,11 +37,12 @@ export const epochsRouteDocs: RouteDoc[] = [
     path: "/v1/epochs/close",
     summary: "Close an epoch: cut receipts, build trees and bundle, sign, submit",
     description:
-      "Finalizes a previous report whose challenge window has passed first. 409 EPOCH_PENDING (the hint says when the window ends) while a report is in its challenge window.",
+      "Finalizes a previous report whose challenge window has passed first. 409 NOTHING_TO_CLOSE when no receipt waits (nothing submitted) unless allowEmpty; 409 EPOCH_PENDING (the message says until when) while a report is in its challenge window.",
     tags,
     operator: true,
+    body: z.object({ allowEmpty: z.boolean().optional() }).optional(),
     responses: { 201: { description: "The epoch.", schema: EpochView } },
-    errors: { 409: ["EPOCH_PENDING"] },
+    errors: { 409: ["NOTHING_TO_CLOSE", "EPOCH_PENDING"] },
   },
   {
     method: "get",
@@ -77,7 +78,7 @@ export const epochsRouteDocs: RouteDoc[] = [
     tags,
     params: EpochParams,
     responses: { 200: { description: "The finalized epoch.", schema: EpochView } },
-    errors: { 409: ["CHALLENGE_WINDOW_OPEN"] },
+    errors: { 409: ["CHALLENGE_WINDOW_OPEN", "EPOCH_NOT_SUBMITTED"] },
   },
   {
     method: "post",

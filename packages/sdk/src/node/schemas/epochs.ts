@@ -78,8 +78,20 @@ export const Earnings = z
     account: Address,
     claimed: Decimal.meta({ description: "Settlement.claimed(account), on chain." }),
     finalized: Decimal.meta({ description: "Cumulative amount in the latest finalized rewards tree." }),
-    claimable: Decimal.meta({ description: "finalized − claimed." }),
-    submitted: Decimal.meta({ description: "Cumulative amount in the latest submitted (pending) report." }),
+    claimable: Decimal.meta({ description: "Claimable now: finalized − claimed." }),
+    submitted: Decimal.meta({
+      description: "Cumulative amount through the latest submitted report (finalized or not).",
+    }),
+    pending: Decimal.meta({ description: "submitted − finalized: in a report not finalized yet." }),
+    pendingEpoch: z
+      .object({
+        epoch: z.number().int(),
+        challengeEndsAt: z.number().int().nullable(),
+        windowOver: z
+          .boolean()
+          .meta({ description: "The window has passed: only a finalization is missing." }),
+      })
+      .nullable(),
     unsettled: Decimal.meta({ description: "In receipts not yet in any epoch." }),
     byDatanet: z.array(z.object({ datanetId: Decimal, amount: Decimal })),
     byModel: z.array(z.object({ modelId: Decimal, name: z.string().nullable(), amount: Decimal })),
@@ -114,7 +126,9 @@ export const ClaimResult = z
     txHash: Bytes32.nullable(),
     total: Decimal,
     paid: z.array(z.object({ account: Address, amount: Decimal })),
-    skipped: z.array(z.unknown()).optional(),
+    skipped: z
+      .array(z.object({ account: Address, reason: z.string(), claimed: Decimal.optional() }))
+      .optional(),
   })
   .loose()
   .meta({ id: "ClaimResult" });
