@@ -14,8 +14,8 @@ import { addKeyRoutes } from "./routes/keyRoutes.ts";
 import { addModelRoutes } from "./routes/modelRoutes.ts";
 import type { GatewayTiming } from "./routes/routeDeps.ts";
 
+export { renderChatPrompt } from "./inference/renderChatPrompt.ts";
 export type { OpenAiErrorBody } from "./routes/errors.ts";
-export { renderChatPrompt } from "./routes/renderChatPrompt.ts";
 export type { GatewayTiming } from "./routes/routeDeps.ts";
 
 /** Options of {@link createGatewayRoutes}. */

@@ -9,6 +9,7 @@ import { createPayouts } from "./charging/createPayouts.ts";
 import { createSettlementRates } from "./charging/createSettlementRates.ts";
 import { type GatewayStats, gatewayDeps } from "./gatewayDeps.ts";
 import { createLanguageModels, type GenerateParameters } from "./inference/createLanguageModels.ts";
+import type { ChatMessage } from "./inference/renderChatPrompt.ts";
 import type { ApiKeyView, AuthenticatedKey, KeyCache } from "./keys/apiKeys.ts";
 import { authenticate } from "./keys/authenticate.ts";
 import { type CreateApiKeyOptions, createApiKey } from "./keys/createApiKey.ts";
@@ -70,6 +71,11 @@ export type GatewayService = {
   admit(payer: Address, model: GatewayModel, params: AdmitParameters): Promise<Reservation>;
   /** Runs the ∞-gram model. */
   generate(model: GatewayModel, params: GenerateParameters): Promise<InfiniGramGeneration>;
+  /**
+   * The ∞-gram's input for a chat: the rendered conversation followed by the focus of the last user message
+   * (its run of words found in the model's corpus), so that the answer continues a passage the question names.
+   */
+  chatPrompt(model: GatewayModel, messages: readonly ChatMessage[]): Promise<string>;
   /** Prices, attributes (external outputs), splits, signs and durably stores the receipt (charging the payer). */
   settle(params: SettleParameters): Promise<SignedReceipt>;
   /** A fresh random receipt id. */
@@ -117,6 +123,7 @@ export function createGatewayService(ctx: NodeContext): GatewayService {
     resolveAgent: createAgentResolver(ctx),
     admit: createAdmission(deps, totals),
     generate: (model, params) => lms.generate(model, params),
+    chatPrompt: (model, messages) => lms.chatPrompt(model, messages),
     settle: (params) => settle(settleDeps, params),
     newReceiptId: () => `0x${randomBytes(32).toString("hex")}`,
     stats: () => store.stats(),

@@ -31,9 +31,14 @@ type ReceiptJson = {
   payer: string;
   charged: string;
   price: string;
+  inputTokens: number;
   outputTokens: number;
   parts: { role: string; account: string; amount: string; contributionId?: string }[];
-  attribution: { algorithm: string; contributions: { contributionId: string; ppm: number }[] };
+  attribution: {
+    algorithm: string;
+    params?: Record<string, unknown>;
+    contributions: { contributionId: string; ppm: number }[];
+  };
 };
 
 /** Rebuilds the bigint receipt from its canonical JSON (for signature verification). */
@@ -253,6 +258,42 @@ describe("payable OpenAI-compatible gateway (openai client → node → ∞-gram
     );
     const after = await gateway.chargedSoFar(payerA);
     expect(after - before).toBe(BigInt(receipt.charged));
+  });
+
+  it("answers the chat question: different questions differ, each continues its passage; the same twice is identical", async () => {
+    const ask = async (question: string) => {
+      const data = await client.chat.completions.create({
+        model: "whale-ig",
+        messages: [{ role: "user", content: question }],
+      });
+      const receipt = (data as unknown as { tributary: { receipt: ReceiptJson } }).tributary.receipt;
+      const { receipt: stored } = await checkStored(receipt.id);
+      const [row] = await receiptRows(receipt.id);
+      return { text: data.choices[0]!.message.content ?? "", input: row!.input ?? "", receipt: stored };
+    };
+    const rail = await ask("Who stood silent at the rail?");
+    const crew = await ask("Where did the crew of the Pequod go?");
+    expect(rail.text).toContain("stood silent at the rail");
+    expect(crew.text).toContain("the crew of the Pequod followed it for forty days");
+    // The input ends with the corpus text before the answer (`chatPrompt`'s passage), and is what was priced.
+    expect(rail.input.startsWith("User: Who stood silent at the rail?\nAssistant:\n")).toBe(true);
+    expect(node.ctx.tokenizer.encode(rail.input).length).toBe(rail.receipt.inputTokens);
+    const again = await ask("Who stood silent at the rail?");
+    expect(Buffer.from(again.text)).toEqual(Buffer.from(rail.text));
+    expect(again.input).toBe(rail.input);
+    expect(again.receipt.attribution).toEqual(rail.receipt.attribution);
+    // What the verifier does: re-run the ∞-gram from the stored input with the receipt's parameters.
+    const p = rail.receipt.attribution.params as Record<string, string | number>;
+    const regenerated = await gateway.generate(await gateway.getModel("whale-ig"), {
+      prompt: rail.input,
+      maxTokens: Number(p.maxTokens),
+      temperature: Number(p.temperature),
+      seed: BigInt(String(p.seed)),
+    });
+    expect(regenerated.text).toBe(rail.text);
+    expect(
+      regenerated.contributions.map((c) => ({ contributionId: c.contributionId.toString(), ppm: c.ppm })),
+    ).toEqual(rail.receipt.attribution.contributions);
   });
 
   it("serves a text completion", async () => {

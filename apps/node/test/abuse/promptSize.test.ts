@@ -14,7 +14,7 @@ type Json = Record<string, unknown>;
 type ErrorBody = { error: { code: string; message: string; hint: string } };
 
 const tokenizer = createTokenizer();
-/** Input tokens of a one-message chat, as the gateway counts them (the rendered prompt). */
+/** Input tokens of a one-message chat's rendered prompt (what the limits apply to). */
 const inputTokensOf = (content: string) =>
   tokenizer.encode(renderChatPrompt([{ role: "user", content }])).length;
 const ceilDiv1000 = (n: bigint) => (n + 999n) / 1000n;
@@ -162,7 +162,14 @@ describe("abuse: prompt size and input pricing", () => {
       [a, short],
       [b, long],
     ] as const) {
-      expect(s.receipt.inputTokens).toBe(inputTokensOf(content));
+      // The input priced is the stored one: the rendered chat, then (∞-gram) `chatPrompt`'s passage or focus.
+      const row = await net.nodes[0]!.node.db.selectFrom("receipts")
+        .select("input")
+        .where("id", "=", s.receipt.id)
+        .executeTakeFirstOrThrow();
+      expect(row.input?.startsWith(renderChatPrompt([{ role: "user", content }]))).toBe(true);
+      expect(s.receipt.inputTokens).toBe(tokenizer.encode(row.input ?? "").length);
+      expect(s.receipt.inputTokens).toBeGreaterThanOrEqual(inputTokensOf(content));
       expect(s.usage.prompt_tokens).toBe(s.receipt.inputTokens);
       expect(s.receipt.pricing.per1kInputTokens).toBe(2000n);
       expect(s.receipt.price).toBe(

@@ -8,6 +8,8 @@ import { ApiError } from "../../api/ApiError.ts";
 import { MissingVersionIndexError, type VersionSetIndex } from "../../attribution/versionSetIndexes.ts";
 import type { GatewayDeps } from "../gatewayDeps.ts";
 import type { GatewayModel } from "../models/types.ts";
+import { chatPrompt } from "./chatPrompt.ts";
+import type { ChatMessage } from "./renderChatPrompt.ts";
 
 /** Sampling parameters of one request. */
 export type GenerateParameters = { prompt: string; maxTokens: number; temperature: number; seed: bigint };
@@ -20,6 +22,8 @@ export type LanguageModels = {
   loadLm(model: GatewayModel): Promise<{ lm: InfiniGram; fallback: FallbackContribution[] }>;
   /** Runs the ∞-gram model. */
   generate(model: GatewayModel, params: GenerateParameters): Promise<InfiniGramGeneration>;
+  /** The ∞-gram's input for a chat: the rendered conversation and the focus of the last user message (`chatPrompt`). */
+  chatPrompt(model: GatewayModel, messages: readonly ChatMessage[]): Promise<string>;
 };
 
 /**
@@ -62,6 +66,10 @@ export function createLanguageModels(deps: GatewayDeps): LanguageModels {
   return {
     loadVersionSet,
     loadLm,
+    async chatPrompt(model, messages) {
+      const { set } = await loadLm(model);
+      return chatPrompt({ index: set.index, tokenizer: deps.ctx.tokenizer, messages }).prompt;
+    },
     async generate(model, params) {
       const { lm } = await loadLm(model);
       return lm.generate({

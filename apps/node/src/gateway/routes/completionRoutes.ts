@@ -1,5 +1,6 @@
 import type { InfiniGramGeneration } from "@tributary/core";
 import type { Context, Hono } from "hono";
+import { renderChatPrompt } from "../inference/renderChatPrompt.ts";
 import { checkMaxTokens, checkPrompt } from "../promptLimits.ts";
 import type { SignedReceipt } from "../receipts/settle.ts";
 import { callUpstream, streamUpstream } from "../upstream.ts";
@@ -7,7 +8,6 @@ import { agentOf } from "./agentOf.ts";
 import { authenticateRequest } from "./authenticateRequest.ts";
 import { requestIdOf, upstreamFailure } from "./errors.ts";
 import { parseBody } from "./parseBody.ts";
-import { renderChatPrompt } from "./renderChatPrompt.ts";
 import { respond } from "./respond.ts";
 import type { GatewayRouteDeps } from "./routeDeps.ts";
 import { chatBody, completionBody, OPENAI_HINT } from "./schemas.ts";
@@ -44,7 +44,7 @@ export async function serveCompletion(
     kind === "chat"
       ? await parseBody(c, chatBody, OPENAI_HINT)
       : await parseBody(c, completionBody, OPENAI_HINT);
-  const prompt =
+  const rendered =
     "messages" in body
       ? renderChatPrompt(body.messages)
       : typeof body.prompt === "string"
@@ -54,12 +54,19 @@ export async function serveCompletion(
   const maxTokens = body.max_completion_tokens ?? body.max_tokens ?? DEFAULT_MAX_TOKENS;
   // Size before anything is reserved or charged: bytes, then the receipt's tokenizer count (what is priced).
   checkMaxTokens(maxTokens, model.name, model.limits);
-  const inputTokens = checkPrompt({
-    prompt,
+  let inputTokens = checkPrompt({
+    prompt: rendered,
     model: model.name,
     limits: model.limits,
     tokenizer: ctx.tokenizer,
   });
+  // A chat to the ∞-gram conditions on the last user message (`chatPrompt`: the rendered chat, then the corpus
+  // passage before its focus, or the focus): that input is the receipt's, priced and reserved for.
+  let prompt = rendered;
+  if ("messages" in body && model.kind === "infinigram") {
+    prompt = await service.chatPrompt(model, body.messages);
+    inputTokens = ctx.tokenizer.encode(prompt).length;
+  }
   const agent = await agentOf(service, c, body, model);
   const reservation = await service.admit(payer, model, {
     maxTokens,

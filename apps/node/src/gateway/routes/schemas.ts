@@ -33,9 +33,6 @@ export const chatBody = z.object({
     .min(1),
 });
 
-/** A chat message as the chat route accepts it. */
-export type ChatMessage = z.infer<typeof chatBody>["messages"][number];
-
 /** `POST /v1/completions`. */
 export const completionBody = z.object({
   ...common,
