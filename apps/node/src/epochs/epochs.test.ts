@@ -151,7 +151,7 @@ describe("epochs: close, verify, finalize, proofs, claims, withdrawals (anvil, n
       refused = await net.chat(payer.key, "Tell me about the whale.");
     }
     expect(refused.status).toBe(402);
-    expect(((await refused.json()) as { error: Json }).error.code).toBe("WITHDRAWAL_PENDING");
+    expect(((await refused.json()) as { error: Json }).error.tributary_code).toBe("WITHDRAWAL_PENDING");
     // A report submitted after the request must be finalized: finalize epoch 2, close epoch 3 (empty).
     await net.advance(121);
     expect((await post("/v1/epochs/2/finalize")).status).toBe(200);

@@ -56,8 +56,10 @@ export type GatewayService = {
   /** Registers an external (OpenAI-compatible upstream) model on chain with its trained-on versions. */
   registerExternalModel(params: RegisterExternalModelParameters): Promise<GatewayModel>;
   listModels(): Promise<GatewayModel[]>;
-  /** A model by name (or decimal on-chain id); throws 404 `MODEL_NOT_FOUND`. */
+  /** A model to serve, by name (or decimal on-chain id); throws 404 `MODEL_NOT_FOUND`, 410 `MODEL_DEPRECATED`. */
   getModel(name: string): Promise<GatewayModel>;
+  /** A model to describe (`GET /v1/models/{id}`), deprecated or not; throws 404 `MODEL_NOT_FOUND`. */
+  findModel(name: string): Promise<GatewayModel>;
   /** Sum of every receipt charged to `payer` (exact, from the database). */
   chargedSoFar(payer: Address): Promise<bigint>;
   /** The agent's terms for `model`; 400 `UNKNOWN_AGENT`, 403 `AGENT_INACTIVE` / `AGENT_MODEL_NOT_ALLOWED`. */
@@ -119,6 +121,7 @@ export function createGatewayService(ctx: NodeContext): GatewayService {
     registerExternalModel: (params) => registerExternalModel(deps, models, params),
     listModels: () => models.listModels(),
     getModel: (name) => models.getModel(name),
+    findModel: (name) => models.findModel(name),
     chargedSoFar: (payer) => totals.chargedSoFar(payer),
     resolveAgent: createAgentResolver(ctx),
     admit: createAdmission(deps, totals),

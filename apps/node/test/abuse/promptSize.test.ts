@@ -66,7 +66,8 @@ describe("abuse: prompt size and input pricing", () => {
   const refused = async (res: Response, status: number, code: string) => {
     const body = (await res.json()) as ErrorBody;
     expect(res.status, JSON.stringify(body)).toBe(status);
-    expect(body.error.code).toBe(code);
+    // The gateway answers in OpenAI's shape: our code is `tributary_code`.
+    expect((body.error as { tributary_code?: string }).tributary_code).toBe(code);
     expect(body.error.hint.length).toBeGreaterThan(10);
     return body.error;
   };
@@ -261,7 +262,7 @@ describe("abuse: prompt size and input pricing", () => {
         limits,
       });
       expect(res.status, JSON.stringify(res.body)).toBe(400);
-      expect((res.body.error as { code: string }).code).toBe("INVALID_BODY");
+      expect((res.body.error as { tributary_code: string }).tributary_code).toBe("INVALID_BODY");
     }
     expect(await models()).toBe(count);
   });

@@ -12,8 +12,10 @@ const TERMS_TTL_MS = 1_000;
 export type ModelCatalog = {
   /** Every stored model with its current terms (deprecated ones included), by on-chain id. */
   listModels(): Promise<GatewayModel[]>;
-  /** A model by name (or decimal on-chain id); 404 `MODEL_NOT_FOUND`, 410 `MODEL_DEPRECATED`. */
+  /** A model to serve, by name (or decimal on-chain id); 404 `MODEL_NOT_FOUND`, 410 `MODEL_DEPRECATED`. */
   getModel(name: string): Promise<GatewayModel>;
+  /** A model to describe, by name (or decimal on-chain id), deprecated or not; 404 `MODEL_NOT_FOUND`. */
+  findModel(name: string): Promise<GatewayModel>;
   /** Stores a newly registered model and caches it. */
   insertModel(values: ModelRow): Promise<GatewayModel>;
 };
@@ -108,6 +110,10 @@ export function createModelCatalog(deps: GatewayDeps): ModelCatalog {
         );
       }
       return current;
+    },
+
+    async findModel(name) {
+      return withTerms(await storedModel(name));
     },
 
     async insertModel(values) {

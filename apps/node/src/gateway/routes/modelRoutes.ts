@@ -5,8 +5,9 @@ import type { GatewayRouteDeps } from "./routeDeps.ts";
 import { modelBody } from "./schemas.ts";
 
 /**
- * The model routes: `GET /v1/models` (anyone; OpenAI's list shape) and `POST /v1/models` (operator: registers an
- * ∞-gram or external model on chain and serves it).
+ * The model routes: `GET /v1/models` (anyone; OpenAI's list shape), `GET /v1/models/{id}` (anyone; OpenAI's model
+ * object by name or on-chain id, deprecated ones too; 404 `model_not_found`) and `POST /v1/models` (operator:
+ * registers an ∞-gram or external model on chain and serves it).
  *
  * @example
  * addModelRoutes(app, deps);
@@ -60,4 +61,7 @@ export function addModelRoutes(app: Hono, { service, operator }: GatewayRouteDep
     const models = await service.listModels();
     return c.json({ object: "list", data: models.map(modelView) });
   });
+
+  // A name holding '/' ("org/model") is sent as %2F, as OpenAI clients encode path parameters.
+  app.get("/v1/models/:id", async (c) => c.json(modelView(await service.findModel(c.req.param("id")))));
 }

@@ -4,10 +4,11 @@ import type { z } from "zod";
 import { ApiError } from "../../api/ApiError.ts";
 import { parseJsonText } from "../../api/json.ts";
 import { requireWellFormed } from "../../api/requireWellFormed.ts";
+import { InvalidBodyError } from "./errors.ts";
 
 /**
- * The request's JSON body validated by `schema`; 400 `INVALID_JSON` / `INVALID_BODY` (naming the first bad field)
- * with `hint`.
+ * The request's JSON body validated by `schema`; 400 `INVALID_JSON` / `INVALID_BODY` (naming the first bad field,
+ * also as OpenAI's `param`) with `hint`.
  *
  * @example
  * const body = await parseBody(c, keyBody, "Send { payer }.");
@@ -19,11 +20,11 @@ export async function parseBody<T>(c: Context, schema: z.ZodType<T>, hint: strin
   const parsed = schema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new ApiError(
-      400,
-      "INVALID_BODY",
-      `invalid request body: ${issue ? `${issue.path.join(".") || "body"}: ${issue.message}` : "malformed"}`,
+    const param = issue && issue.path.length > 0 ? issue.path.join(".") : null;
+    throw new InvalidBodyError(
+      `invalid request body: ${issue ? `${param ?? "body"}: ${issue.message}` : "malformed"}`,
       hint,
+      param,
     );
   }
   return parsed.data;
