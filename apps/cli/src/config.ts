@@ -343,7 +343,12 @@ export function createCliContext(opts: CommonOptions, env: NodeJS.ProcessEnv = p
       json = text;
     }
     if (!res.ok) {
-      const e = (json as { error?: { code?: string; message?: string; hint?: string } } | undefined)?.error;
+      // The gateway's routes answer in OpenAI's shape, with the node's own code as `tributary_code`.
+      const e = (
+        json as
+          | { error?: { code?: string; tributary_code?: string; message?: string; hint?: string } }
+          | undefined
+      )?.error;
       if (res.status === 404 && e?.code === "NOT_FOUND" && /^no route/.test(e.message ?? "")) {
         throw new NodeHttpError(
           404,
@@ -356,7 +361,7 @@ export function createCliContext(opts: CommonOptions, env: NodeJS.ProcessEnv = p
         res.status,
         e?.message ?? `${method} ${path} failed with HTTP ${res.status}`,
         e?.hint,
-        e?.code ?? `HTTP_${res.status}`,
+        e?.tributary_code ?? e?.code ?? `HTTP_${res.status}`,
       );
     }
     return json as T;

@@ -45,14 +45,18 @@ export function captureOperatorFragment(): boolean {
 
 /** Turns a failed response into an {@link ApiError} with the node's code, message and hint. */
 export function errorFrom(status: number, text: string, what: string): ApiError {
-  let body: { error?: { code?: string; message?: string; hint?: string } } | undefined;
+  // The gateway's routes answer in OpenAI's shape, with the node's own code as `tributary_code`.
+  let body:
+    | { error?: { code?: string; tributary_code?: string; message?: string; hint?: string } }
+    | undefined;
   try {
     body = JSON.parse(text);
   } catch {
     body = undefined;
   }
   const e = body?.error;
-  if (e?.message) return new ApiError(status, e.code ?? `HTTP_${status}`, e.message, e.hint ?? "");
+  if (e?.message)
+    return new ApiError(status, e.tributary_code ?? e.code ?? `HTTP_${status}`, e.message, e.hint ?? "");
   if (status === 404)
     return new ApiError(
       404,

@@ -2,6 +2,7 @@ import { nodeSchemas as s } from "@tributary/sdk";
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { Logger } from "../context/NodeContext.ts";
+import { isGatewayPath, openAiErrorResponse } from "../gateway/routes/errors.ts";
 import { ApiError, type ApiErrorBody } from "./ApiError.ts";
 import { type ClientRateLimitParameters, clientRateLimit } from "./clientRateLimit.ts";
 import { createBodyLimit, DEFAULT_JSON_BODY_BYTES, type RouteBodyLimit } from "./createBodyLimit.ts";
@@ -167,6 +168,9 @@ export function createApp(params: CreateAppParameters = {}): Hono {
     ),
   );
   app.onError((error, c) => {
+    // The gateway's routes answer in OpenAI's shape, also when the app's own middleware refuses the request
+    // (body limit, client rate limit): OpenAI clients read `error.code` and `error.type`.
+    if (isGatewayPath(c.req.path)) return openAiErrorResponse({ log }, error, c);
     if (error instanceof ApiError) {
       for (const [name, value] of Object.entries(error.headers)) c.header(name, value);
       return c.json<ApiErrorBody>(

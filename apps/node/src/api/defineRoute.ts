@@ -45,6 +45,8 @@ export type RouteDoc = {
   responses: Record<number, ResponseDoc>;
   /** Error codes the route may answer with, by HTTP status (all in the `{ error: { code, message, hint } }` shape). */
   errors?: Record<number, string[]>;
+  /** The body of the route's errors when it is not the API's `{ error: { code, message, hint } }` (the gateway's OpenAI shape). */
+  errorSchema?: z.ZodType;
   /**
    * Largest request body of this route, in bytes, enforced by `createApp` while the body is read (413
    * `BODY_TOO_LARGE`). Absent: the app's default for JSON routes (64 KiB).

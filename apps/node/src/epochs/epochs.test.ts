@@ -199,7 +199,7 @@ describe("epochs: close, verify, finalize, proofs, claims, withdrawals (anvil, n
       refused = await net.chat(payer.key, "Tell me about the whale.");
     }
     expect(refused.status).toBe(402);
-    expect(((await refused.json()) as { error: Json }).error.code).toBe("WITHDRAWAL_PENDING");
+    expect(((await refused.json()) as { error: Json }).error.tributary_code).toBe("WITHDRAWAL_PENDING");
     // A report submitted after the request must be finalized: finalize epoch 2, close epoch 3 (empty but for
     // the requests served before the gateway saw the withdrawal request: allowEmpty).
     await net.advance(121);

@@ -185,9 +185,9 @@ describe("model terms follow the chain: the gateway charges the current terms, t
       if (res.status === 410 || Date.now() > end) break;
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
-    const body = (await res.json()) as { error: { code: string; message: string } };
+    const body = (await res.json()) as { error: { code: string; tributary_code: string; message: string } };
     expect(res.status, JSON.stringify(body)).toBe(410);
-    expect(body.error.code).toBe("MODEL_DEPRECATED");
+    expect(body.error).toMatchObject({ code: "model_not_found", tributary_code: "MODEL_DEPRECATED" });
     const before = await receiptsOf(net.nodes[0]!.node);
     expect((await net.chat(net.payers[0]!.key, "Call me Ishmael.")).status).toBe(410);
     expect(await receiptsOf(net.nodes[0]!.node)).toEqual(before);

@@ -159,8 +159,9 @@ describe("models over several datanet versions: ∞-gram and external, served, c
         ...body,
       });
       expect(res.status, JSON.stringify(res.body)).toBe(status);
-      const error = res.body.error as { code: string; message: string };
-      expect(error.code).toBe(code);
+      // The gateway answers in OpenAI's shape: our code is `tributary_code`.
+      const error = res.body.error as { tributary_code: string; message: string };
+      expect(error.tributary_code).toBe(code);
       return error.message;
     };
     const a1 = { datanetId: net.datanetId.toString(), version: 1 };

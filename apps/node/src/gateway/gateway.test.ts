@@ -24,16 +24,30 @@ import { eventually } from "../testing/eventually.ts";
 import { createGatewayRoutes } from "./createGatewayRoutes.ts";
 import { createGatewayService, type GatewayService } from "./createGatewayService.ts";
 
-type OpenAiError = { error: { message: string; type: string; code: string; hint: string } };
+type OpenAiError = {
+  error: {
+    message: string;
+    type: string;
+    param: string | null;
+    code: string;
+    hint: string;
+    tributary_code: string;
+  };
+};
 
 type ReceiptJson = {
   id: string;
   payer: string;
   charged: string;
   price: string;
+  inputTokens: number;
   outputTokens: number;
   parts: { role: string; account: string; amount: string; contributionId?: string }[];
-  attribution: { algorithm: string; contributions: { contributionId: string; ppm: number }[] };
+  attribution: {
+    algorithm: string;
+    params?: Record<string, unknown>;
+    contributions: { contributionId: string; ppm: number }[];
+  };
 };
 
 /** Rebuilds the bigint receipt from its canonical JSON (for signature verification). */
@@ -255,6 +269,42 @@ describe("payable OpenAI-compatible gateway (openai client → node → ∞-gram
     expect(after - before).toBe(BigInt(receipt.charged));
   });
 
+  it("answers the chat question: different questions differ, each continues its passage; the same twice is identical", async () => {
+    const ask = async (question: string) => {
+      const data = await client.chat.completions.create({
+        model: "whale-ig",
+        messages: [{ role: "user", content: question }],
+      });
+      const receipt = (data as unknown as { tributary: { receipt: ReceiptJson } }).tributary.receipt;
+      const { receipt: stored } = await checkStored(receipt.id);
+      const [row] = await receiptRows(receipt.id);
+      return { text: data.choices[0]!.message.content ?? "", input: row!.input ?? "", receipt: stored };
+    };
+    const rail = await ask("Who stood silent at the rail?");
+    const crew = await ask("Where did the crew of the Pequod go?");
+    expect(rail.text).toContain("stood silent at the rail");
+    expect(crew.text).toContain("the crew of the Pequod followed it for forty days");
+    // The input ends with the corpus text before the answer (`chatPrompt`'s passage), and is what was priced.
+    expect(rail.input.startsWith("User: Who stood silent at the rail?\nAssistant:\n")).toBe(true);
+    expect(node.ctx.tokenizer.encode(rail.input).length).toBe(rail.receipt.inputTokens);
+    const again = await ask("Who stood silent at the rail?");
+    expect(Buffer.from(again.text)).toEqual(Buffer.from(rail.text));
+    expect(again.input).toBe(rail.input);
+    expect(again.receipt.attribution).toEqual(rail.receipt.attribution);
+    // What the verifier does: re-run the ∞-gram from the stored input with the receipt's parameters.
+    const p = rail.receipt.attribution.params as Record<string, string | number>;
+    const regenerated = await gateway.generate(await gateway.getModel("whale-ig"), {
+      prompt: rail.input,
+      maxTokens: Number(p.maxTokens),
+      temperature: Number(p.temperature),
+      seed: BigInt(String(p.seed)),
+    });
+    expect(regenerated.text).toBe(rail.text);
+    expect(
+      regenerated.contributions.map((c) => ({ contributionId: c.contributionId.toString(), ppm: c.ppm })),
+    ).toEqual(rail.receipt.attribution.contributions);
+  });
+
   it("serves a text completion", async () => {
     const before = await gateway.chargedSoFar(payerA);
     const data = await client.completions.create({
@@ -320,7 +370,17 @@ describe("payable OpenAI-compatible gateway (openai client → node → ∞-gram
       .catch((e) => e);
     expect(unauth).toBeInstanceOf(OpenAI.AuthenticationError);
     expect(unauth.status).toBe(401);
-    expect(unauth.code).toBe("INVALID_API_KEY");
+    expect(unauth.code).toBe("invalid_api_key");
+    expect(unauth.type).toBe("invalid_request_error");
+    expect(unauth.param).toBeNull();
+    expect(unauth.error).toEqual({
+      message: "missing or invalid API key",
+      type: "invalid_request_error",
+      param: null,
+      code: "invalid_api_key",
+      hint: expect.stringMatching(/Authorization: Bearer/),
+      tributary_code: "INVALID_API_KEY",
+    });
 
     const res = await fetch(`${url}/v1/chat/completions`, {
       method: "POST",
@@ -329,7 +389,20 @@ describe("payable OpenAI-compatible gateway (openai client → node → ∞-gram
     });
     expect(res.status).toBe(400);
     const body = (await res.json()) as { error: Record<string, string> };
-    expect(body.error).toMatchObject({ type: "invalid_request_error", code: "INVALID_BODY" });
+    expect(Object.keys(body.error).sort()).toEqual([
+      "code",
+      "hint",
+      "message",
+      "param",
+      "tributary_code",
+      "type",
+    ]);
+    expect(body.error).toMatchObject({
+      type: "invalid_request_error",
+      param: "messages",
+      code: "invalid_value",
+      tributary_code: "INVALID_BODY",
+    });
     expect(body.error.message).toMatch(/messages/);
     expect(body.error.hint).toBeTruthy();
 
@@ -339,10 +412,92 @@ describe("payable OpenAI-compatible gateway (openai client → node → ∞-gram
       body: "{",
     });
     expect(notJson.status).toBe(400);
+    expect(((await notJson.json()) as OpenAiError).error).toMatchObject({
+      type: "invalid_request_error",
+      param: null,
+      code: "invalid_json",
+      tributary_code: "INVALID_JSON",
+    });
 
     const e404 = await client.completions.create({ model: "nope", prompt: "x" }).catch((e) => e);
     expect(e404).toBeInstanceOf(OpenAI.NotFoundError);
-    expect(e404.code).toBe("MODEL_NOT_FOUND");
+    expect(e404.code).toBe("model_not_found");
+    expect(e404.param).toBe("model");
+    expect(e404.error.tributary_code).toBe("MODEL_NOT_FOUND");
+  });
+
+  it("GET /v1/models/{id}: OpenAI's model object with the tributary fields; 404 model_not_found", async () => {
+    const listed = (await client.models.list()).data[0]!;
+    const model = await client.models.retrieve("whale-ig");
+    expect(model).toEqual(listed);
+    expect(model).toMatchObject({ id: "whale-ig", object: "model", owned_by: listed.owned_by });
+    expect((model as unknown as { tributary: { modelId: string } }).tributary.modelId).toMatch(/^[0-9]+$/);
+    const byId = await fetch(
+      `${url}/v1/models/${(model as unknown as { tributary: { modelId: string } }).tributary.modelId}`,
+    );
+    expect(await byId.json()).toEqual(listed);
+
+    const doc = (await (await fetch(`${url}/openapi.json`)).json()) as {
+      paths: Record<string, Record<string, unknown>>;
+    };
+    expect(doc.paths["/v1/models/{id}"]?.get).toBeDefined();
+
+    const missing = await client.models.retrieve("no-such/model").catch((e) => e);
+    expect(missing).toBeInstanceOf(OpenAI.NotFoundError);
+    expect(missing.error).toEqual({
+      message: "the model 'no-such/model' does not exist",
+      type: "invalid_request_error",
+      param: "model",
+      code: "model_not_found",
+      hint: "List the models this node serves with GET /v1/models.",
+      tributary_code: "MODEL_NOT_FOUND",
+    });
+  });
+
+  it("answers every error of the OpenAI routes in OpenAI's shape, the app's own refusals too; other routes keep theirs", async () => {
+    const chat = (content: string) =>
+      fetch(`${url}/v1/chat/completions`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${keyA}`, "content-type": "application/json" },
+        body: JSON.stringify({ model: "whale-ig", messages: [{ role: "user", content }] }),
+      });
+    const tooLong = await chat("whale ".repeat(9_000));
+    expect(tooLong.status).toBe(413);
+    expect(((await tooLong.json()) as OpenAiError).error).toMatchObject({
+      type: "invalid_request_error",
+      param: "messages",
+      code: "context_length_exceeded",
+      tributary_code: "PROMPT_TOO_LARGE",
+    });
+    // Refused by the app's body limit, before the gateway: still OpenAI's shape. (In process: a 413 sent before
+    // the body is read leaves the loopback connection unusable for the next client.)
+    const tooBig = await node.app.request("/v1/chat/completions", {
+      method: "POST",
+      headers: { authorization: `Bearer ${keyA}`, "content-type": "application/json" },
+      body: JSON.stringify({
+        model: "whale-ig",
+        messages: [{ role: "user", content: "x".repeat(2 * 1024 * 1024) }],
+      }),
+    });
+    expect(tooBig.status).toBe(413);
+    const big = (await tooBig.json()) as OpenAiError;
+    expect(Object.keys(big.error).sort()).toEqual([
+      "code",
+      "hint",
+      "message",
+      "param",
+      "tributary_code",
+      "type",
+    ]);
+    expect(big.error).toMatchObject({
+      code: "body_too_large",
+      param: null,
+      tributary_code: "BODY_TOO_LARGE",
+    });
+    // The rest of the API keeps `{ error: { code, message, hint } }`.
+    const other = await fetch(`${url}/v1/datanets/abc`);
+    const otherBody = (await other.json()) as { error: Record<string, unknown> };
+    expect(Object.keys(otherBody.error).sort()).toEqual(["code", "hint", "message"]);
   });
 
   it("refuses with 402 a payer without credit, one whose max charge exceeds it, and one withdrawing", async () => {
@@ -351,7 +506,9 @@ describe("payable OpenAI-compatible gateway (openai client → node → ∞-gram
     // Deposit 1100; max charge with the default 64 tokens is 1000 + ceil(5000 × 64 / 1000) = 1320.
     const e1 = await poor.completions.create({ model: "whale-ig", prompt: "The whale" }).catch((e) => e);
     expect(e1.status).toBe(402);
-    expect(e1.code).toBe("INSUFFICIENT_CREDIT");
+    expect(e1.code).toBe("insufficient_quota");
+    expect(e1.type).toBe("insufficient_quota");
+    expect(e1.error.tributary_code).toBe("INSUFFICIENT_CREDIT");
     expect(e1.error.hint).toMatch(/deposit/i);
     // With max_tokens 20 the bound is exactly 1100: served once, then the charge leaves too little.
     const ok = await poor.completions.create({
@@ -369,7 +526,8 @@ describe("payable OpenAI-compatible gateway (openai client → node → ∞-gram
     const leaving = new OpenAI({ apiKey: keyLeaving, baseURL: `${url}/v1`, maxRetries: 0 });
     const e2 = await leaving.completions.create({ model: "whale-ig", prompt: "The whale" }).catch((e) => e);
     expect(e2.status).toBe(402);
-    expect(e2.code).toBe("WITHDRAWAL_PENDING");
+    expect(e2.code).toBe("insufficient_quota");
+    expect(e2.error.tributary_code).toBe("WITHDRAWAL_PENDING");
     expect(e2.error.hint).toMatch(/withdraw/i);
     expect((await receiptRows()).length).toBe(count + 1);
   });
@@ -563,8 +721,12 @@ describe("payable OpenAI-compatible gateway (openai client → node → ∞-gram
 
     const bad = await post("/v1/keys", { payer: "0x1234" });
     expect(bad.status).toBe(400);
-    const badBody = (await bad.json()) as { error: { code: string; hint: string } };
-    expect(badBody.error.code).toBe("INVALID_ADDRESS");
+    const badBody = (await bad.json()) as OpenAiError;
+    expect(badBody.error).toMatchObject({
+      code: "invalid_address",
+      param: "payer",
+      tributary_code: "INVALID_ADDRESS",
+    });
     expect(badBody.error.hint).toMatch(/40 hex/);
     expect((await post("/v1/keys", { payer, rateLimitPerMinute: 0 })).status).toBe(400);
     expect((await fetch(`${url}/v1/keys?payer=nope`)).status).toBe(400);
@@ -579,9 +741,7 @@ describe("payable OpenAI-compatible gateway (openai client → node → ∞-gram
       body: JSON.stringify({ payer }),
     });
     expect(refused.status).toBe(401);
-    expect(((await refused.json()) as { error: { code: string } }).error.code).toBe(
-      "OPERATOR_TOKEN_REQUIRED",
-    );
+    expect(((await refused.json()) as OpenAiError).error.tributary_code).toBe("OPERATOR_TOKEN_REQUIRED");
     expect((await guarded.request("/v1/keys")).status).toBe(401);
     const allowed = await guarded.request("/v1/keys?limit=1", {
       headers: { authorization: "Bearer s3cret" },
@@ -606,7 +766,12 @@ describe("payable OpenAI-compatible gateway (openai client → node → ∞-gram
     expect(Number(limited.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
     expect(Number(limited.headers.get("retry-after"))).toBeLessThanOrEqual(30);
     const body = (await limited.json()) as OpenAiError;
-    expect(body.error).toMatchObject({ code: "RATE_LIMITED", type: "rate_limit_error" });
+    expect(body.error).toMatchObject({
+      code: "rate_limit_exceeded",
+      type: "requests",
+      param: null,
+      tributary_code: "RATE_LIMITED",
+    });
     expect(body.error.hint).toMatch(/Retry/);
     // Another key of the same payer has its own bucket.
     expect(
@@ -650,7 +815,7 @@ describe("payable OpenAI-compatible gateway (openai client → node → ∞-gram
     const refuse = async (body: unknown, status: number, code: string) => {
       const r = await post("/v1/models", body);
       const j = (await r.json()) as OpenAiError;
-      expect([r.status, j.error.code]).toEqual([status, code]);
+      expect([r.status, j.error.tributary_code]).toEqual([status, code]);
       expect(j.error.hint.length).toBeGreaterThan(10);
       return j;
     };
@@ -846,7 +1011,9 @@ describe("payable OpenAI-compatible gateway (openai client → node → ∞-gram
       .create({ model: "whale-ext-badkey", prompt: "The whale" })
       .catch((e) => e);
     expect(e1.status).toBe(502);
-    expect(e1.code).toBe("UPSTREAM_ERROR");
+    expect(e1.code).toBe("upstream_error");
+    expect(e1.type).toBe("server_error");
+    expect(e1.error.tributary_code).toBe("UPSTREAM_ERROR");
     // Our own message: the status class and the request id, never the upstream's URL or body.
     expect(e1.message).toMatch(/4xx/);
     expect(e1.message).not.toContain(urlB);
@@ -867,7 +1034,8 @@ describe("payable OpenAI-compatible gateway (openai client → node → ∞-gram
       .create({ model: "whale-ext-down", prompt: "The whale" })
       .catch((e) => e);
     expect(e3.status).toBe(502);
-    expect(e3.code).toBe("UPSTREAM_UNREACHABLE");
+    expect(e3.code).toBe("upstream_unreachable");
+    expect(e3.error.tributary_code).toBe("UPSTREAM_UNREACHABLE");
     expect((await receiptRows()).length).toBe(count);
   }, 60_000);
 
@@ -991,7 +1159,9 @@ describe("payable OpenAI-compatible gateway (openai client → node → ∞-gram
         { authorization: `Bearer ${keyA}`, ...headers },
       );
       const j = (await res.json()) as OpenAiError;
-      expect([res.status, j.error.code]).toEqual([status, code]);
+      expect([res.status, j.error.tributary_code]).toEqual([status, code]);
+      expect(j.error.code).toBe(code === "INVALID_BODY" ? "invalid_value" : code.toLowerCase());
+      expect(j.error.param).toBe("tributary.agentId");
       expect(j.error.hint.length).toBeGreaterThan(10);
     };
     await refused({ "x-tributary-agent": "999" }, {}, 400, "UNKNOWN_AGENT");
@@ -1019,7 +1189,8 @@ describe("payable OpenAI-compatible gateway (openai client → node → ∞-gram
       )
       .catch((x) => x);
     expect(e.status).toBe(402);
-    expect(e.code).toBe("INSUFFICIENT_CREDIT");
+    expect(e.code).toBe("insufficient_quota");
+    expect(e.error.tributary_code).toBe("INSUFFICIENT_CREDIT");
     expect(e.message).toMatch(/agent fee/);
     const ok = await tightClient.completions.create({
       model: "whale-ig",

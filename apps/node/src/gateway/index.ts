@@ -24,4 +24,6 @@ export {
   type TrainedOnVersion,
 } from "./createGatewayService.ts";
 export { createRateLimiter, type RateLimitDecision, type RateLimiter } from "./createRateLimiter.ts";
+export { type ChatPromptParameters, type ChatPromptReturnType, chatPrompt } from "./inference/chatPrompt.ts";
+export type { ChatMessage } from "./inference/renderChatPrompt.ts";
 export { callUpstream, streamUpstream, type Upstream, type UpstreamAnswer } from "./upstream.ts";

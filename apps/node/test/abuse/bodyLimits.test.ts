@@ -171,7 +171,9 @@ describe("abuse: request body limits", () => {
           expect(a.body.error?.message).toContain(`larger than ${limit} bytes`);
           expect(a.body.error?.hint).toMatch(/Split the files/);
         } else {
-          expect(a.body.error?.code, `${route} (${mode})`).toBe("BODY_TOO_LARGE");
+          // The gateway's routes answer in OpenAI's shape, our code in `tributary_code`.
+          const error = a.body.error as { code?: string; tributary_code?: string } | undefined;
+          expect(error?.tributary_code ?? error?.code, `${route} (${mode})`).toBe("BODY_TOO_LARGE");
           const named = LIMITS[route] ? route : `${method} ${concrete(path)}`;
           expect(a.body.error?.message).toContain(
             `${named} accepts request bodies of at most ${limit} bytes`,

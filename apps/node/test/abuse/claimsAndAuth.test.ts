@@ -124,7 +124,9 @@ describe("abuse: concurrent claims, operator token forms, high-s receipt signatu
     ] as Record<string, string>[]) {
       const res = await post(guardedUrl, "/v1/keys", body, headers);
       expect(res.status, JSON.stringify(headers)).toBe(401);
-      expect(res.body.error.code).toBe("OPERATOR_TOKEN_REQUIRED");
+      // POST /v1/keys is the gateway's: OpenAI's shape, our code in `tributary_code`.
+      expect(res.body.error.tributary_code).toBe("OPERATOR_TOKEN_REQUIRED");
+      expect(res.body.error.code).toBe("operator_token_required");
       expect(res.body.error.hint).toContain("Authorization: Bearer");
     }
     expect(await keys()).toHaveLength(count);

@@ -134,8 +134,11 @@ describe("abuse: upstream credentials, upstream error echo, secrets at rest, fil
       const text = await res.text();
       expect(res.status, text).toBe(502);
       const requestId = res.headers.get("x-request-id")!;
-      const error = (JSON.parse(text) as { error: { code: string; message: string; hint: string } }).error;
-      expect(error.code).toBe("UPSTREAM_ERROR");
+      const error = (
+        JSON.parse(text) as { error: { code: string; tributary_code: string; message: string; hint: string } }
+      ).error;
+      expect(error.code).toBe("upstream_error");
+      expect(error.tributary_code).toBe("UPSTREAM_ERROR");
       expect(error.message).toContain("5xx");
       expect(error.message).toContain(requestId);
       expect(error.hint).toMatch(/request id/);

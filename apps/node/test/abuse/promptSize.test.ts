@@ -14,7 +14,7 @@ type Json = Record<string, unknown>;
 type ErrorBody = { error: { code: string; message: string; hint: string } };
 
 const tokenizer = createTokenizer();
-/** Input tokens of a one-message chat, as the gateway counts them (the rendered prompt). */
+/** Input tokens of a one-message chat's rendered prompt (what the limits apply to). */
 const inputTokensOf = (content: string) =>
   tokenizer.encode(renderChatPrompt([{ role: "user", content }])).length;
 const ceilDiv1000 = (n: bigint) => (n + 999n) / 1000n;
@@ -66,7 +66,8 @@ describe("abuse: prompt size and input pricing", () => {
   const refused = async (res: Response, status: number, code: string) => {
     const body = (await res.json()) as ErrorBody;
     expect(res.status, JSON.stringify(body)).toBe(status);
-    expect(body.error.code).toBe(code);
+    // The gateway answers in OpenAI's shape: our code is `tributary_code`.
+    expect((body.error as { tributary_code?: string }).tributary_code).toBe(code);
     expect(body.error.hint.length).toBeGreaterThan(10);
     return body.error;
   };
@@ -165,7 +166,14 @@ describe("abuse: prompt size and input pricing", () => {
       [a, short],
       [b, long],
     ] as const) {
-      expect(s.receipt.inputTokens).toBe(inputTokensOf(content));
+      // The input priced is the stored one: the rendered chat, then (∞-gram) `chatPrompt`'s passage or focus.
+      const row = await net.nodes[0]!.node.db.selectFrom("receipts")
+        .select("input")
+        .where("id", "=", s.receipt.id)
+        .executeTakeFirstOrThrow();
+      expect(row.input?.startsWith(renderChatPrompt([{ role: "user", content }]))).toBe(true);
+      expect(s.receipt.inputTokens).toBe(tokenizer.encode(row.input ?? "").length);
+      expect(s.receipt.inputTokens).toBeGreaterThanOrEqual(inputTokensOf(content));
       expect(s.usage.prompt_tokens).toBe(s.receipt.inputTokens);
       expect(s.receipt.pricing.per1kInputTokens).toBe(2000n);
       expect(s.receipt.price).toBe(
@@ -257,7 +265,7 @@ describe("abuse: prompt size and input pricing", () => {
         limits,
       });
       expect(res.status, JSON.stringify(res.body)).toBe(400);
-      expect((res.body.error as { code: string }).code).toBe("INVALID_BODY");
+      expect((res.body.error as { tributary_code: string }).tributary_code).toBe("INVALID_BODY");
     }
     expect(await models()).toBe(count);
   });

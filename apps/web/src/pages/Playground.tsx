@@ -65,12 +65,12 @@ async function streamChat(
       const chunk = JSON.parse(data) as {
         choices?: { delta?: { content?: string } }[];
         tributary?: { receipt: Receipt };
-        error?: { message: string; code?: string; hint?: string };
+        error?: { message: string; code?: string; tributary_code?: string; hint?: string };
       };
       if (chunk.error)
         throw new ApiError(
           500,
-          chunk.error.code ?? "STREAM_ERROR",
+          chunk.error.tributary_code ?? chunk.error.code ?? "STREAM_ERROR",
           chunk.error.message,
           chunk.error.hint ?? "",
         );

@@ -73,6 +73,12 @@ describe("buildOpenApiDocument", () => {
     for (const d of [...gatewayRouteDocs, ...epochsRouteDocs])
       expect(mounted.paths[openApiPath(d.path)]?.[d.method], `${d.method} ${d.path}`).toBeDefined();
     expect(mounted.paths["/v1/epochs/close"].post["x-operator"]).toBe(true);
+    // The gateway's errors are in OpenAI's shape; the other routes' in the API's.
+    const errorRef = (path: string, method: string, status: string) =>
+      JSON.stringify(mounted.paths[path][method].responses[status].content["application/json"].schema);
+    expect(errorRef("/v1/models/{id}", "get", "404")).toContain("OpenAiError");
+    expect(errorRef("/v1/chat/completions", "post", "413")).toContain("OpenAiError");
+    expect(errorRef("/v1/agents/{id}", "get", "404")).not.toContain("OpenAiError");
     expect(mounted.paths["/v1/receipts"].get.parameters.map((p: Json) => p.name)).toEqual(
       expect.arrayContaining(["limit", "cursor", "payer"]),
     );

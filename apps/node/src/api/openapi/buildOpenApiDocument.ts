@@ -71,9 +71,9 @@ export function buildOpenApiDocument(docs: readonly RouteDoc[], info: OpenApiInf
   };
 
   const errorSchema = convert(nodeSchemas.ErrorBody, "output");
-  const errorResponse = (codes: string[]) => ({
+  const errorResponse = (codes: string[], schema: JsonObject = errorSchema) => ({
     description: `Error: ${codes.join(", ")}`,
-    content: { "application/json": { schema: errorSchema } },
+    content: { "application/json": { schema } },
   });
 
   const paths: OpenApiDocument["paths"] = {};
@@ -130,7 +130,9 @@ export function buildOpenApiDocument(docs: readonly RouteDoc[], info: OpenApiInf
     }
     for (const [status, codes] of Object.entries(doc.errors ?? {}))
       for (const code of codes) addError(Number(status), code);
-    for (const [status, codes] of Object.entries(errors)) responses[status] = errorResponse(codes);
+    const ownErrorSchema = doc.errorSchema ? convert(doc.errorSchema, "output") : undefined;
+    for (const [status, codes] of Object.entries(errors))
+      responses[status] = errorResponse(codes, ownErrorSchema);
 
     const operation: JsonObject = {
       operationId: operationId(doc),

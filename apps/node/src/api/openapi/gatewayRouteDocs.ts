@@ -2,7 +2,8 @@ import { z } from "zod";
 import type { RouteDoc } from "../defineRoute.ts";
 
 // Documentation only: the gateway (apps/node/src/gateway) validates its own bodies. These describe the
-// OpenAI-compatible shapes the node accepts and answers, with the Tributary fields (receipt, attribution).
+// OpenAI-compatible shapes the node accepts and answers, with the Tributary fields (receipt, attribution), and
+// the gateway's errors in OpenAI's shape (`OpenAiError`; the codes listed per status are its `tributary_code`).
 
 const Message = z
   .object({
@@ -111,6 +112,9 @@ const gatewayErrors = {
   404: ["MODEL_NOT_FOUND"],
   410: ["MODEL_DEPRECATED"],
   413: ["PROMPT_TOO_LARGE"],
+  429: ["RATE_LIMITED"],
+  502: ["UPSTREAM_ERROR", "UPSTREAM_UNREACHABLE", "UPSTREAM_TOO_LARGE"],
+  504: ["UPSTREAM_TIMEOUT"],
 };
 
 const auth =
@@ -120,6 +124,69 @@ const Amount = z
   .string()
   .regex(/^(0|[1-9][0-9]*)$/)
   .meta({ description: "Base units, decimal string." });
+const Model = z
+  .object({
+    id: z.string().meta({ description: "The model's name on this node (what `model` takes)." }),
+    object: z.literal("model"),
+    created: z.number().int(),
+    owned_by: z.string(),
+    tributary: z
+      .object({
+        modelId: Amount,
+        kind: z.enum(["infinigram", "external"]),
+        datanetVersions: z.array(z.object({ datanetId: Amount, version: z.number().int() })),
+        pricing: z.object({ perCall: Amount, per1kOutputTokens: Amount, per1kInputTokens: Amount }),
+        limits: z.object({
+          maxInputTokens: z.number().int(),
+          maxPromptBytes: z.number().int(),
+          maxOutputTokens: z.number().int(),
+        }),
+        split: z.object({ ownerBps: z.number().int(), dataBps: z.number().int() }),
+        owner: z.string(),
+        deprecated: z.boolean(),
+        upstream: z.object({ baseURL: z.string(), model: z.string() }).optional(),
+      })
+      .loose()
+      .meta({ description: "Tributary's terms of the model (as GET /v1/models lists them)." }),
+  })
+  .loose()
+  .meta({ id: "Model" });
+
+/** The gateway's error body: OpenAI's, plus what to do (`hint`) and our code (`tributary_code`). */
+const OpenAiError = z
+  .object({
+    error: z.object({
+      message: z.string(),
+      type: z.string().meta({
+        description:
+          "`invalid_request_error`; `insufficient_quota` (402), `requests` (429), `server_error` (5xx).",
+      }),
+      param: z
+        .string()
+        .nullable()
+        .meta({ description: "The request field at fault (`model`, `messages`, …) or null." }),
+      code: z.string().meta({
+        description:
+          "OpenAI's code where there is one (`invalid_api_key`, `model_not_found`, `insufficient_quota`, `rate_limit_exceeded`, `context_length_exceeded`, `invalid_value`), else the Tributary code in lowercase.",
+      }),
+      hint: z.string().meta({ description: "What to do about it." }),
+      tributary_code: z.string().meta({ description: "Tributary's stable code (listed per status below)." }),
+    }),
+  })
+  .meta({
+    id: "OpenAiError",
+    example: {
+      error: {
+        message: "the model 'nope' does not exist",
+        type: "invalid_request_error",
+        param: "model",
+        code: "model_not_found",
+        hint: "List the models this node serves with GET /v1/models.",
+        tributary_code: "MODEL_NOT_FOUND",
+      },
+    },
+  });
+
 const Pricing = z.object({
   perCall: Amount,
   per1kOutputTokens: Amount,
@@ -219,6 +286,19 @@ export const gatewayRouteDocs: RouteDoc[] = [
     summary: "List the models served by the gateway",
     tags: ["gateway"],
     responses: { 200: { description: "The models (OpenAI list shape).", schema: ModelList } },
+    errorSchema: OpenAiError,
+  },
+  {
+    method: "get",
+    path: "/v1/models/:id",
+    summary: "One model (OpenAI's model object, with its Tributary terms); deprecated models too",
+    description:
+      "`id` is the model's name (as GET /v1/models lists it; a name with '/' is sent as %2F, as OpenAI clients do) or its decimal on-chain id.",
+    tags: ["gateway"],
+    params: z.object({ id: z.string() }),
+    responses: { 200: { description: "The model.", schema: Model } },
+    errors: { 404: ["MODEL_NOT_FOUND"] },
+    errorSchema: OpenAiError,
   },
   {
     method: "post",
@@ -236,6 +316,7 @@ export const gatewayRouteDocs: RouteDoc[] = [
       },
     },
     errors: gatewayErrors,
+    errorSchema: OpenAiError,
   },
   {
     method: "post",
@@ -253,6 +334,7 @@ export const gatewayRouteDocs: RouteDoc[] = [
       },
     },
     errors: gatewayErrors,
+    errorSchema: OpenAiError,
   },
   {
     method: "post",
@@ -265,6 +347,7 @@ export const gatewayRouteDocs: RouteDoc[] = [
       201: { description: "The model as GET /v1/models lists it.", schema: z.object({}).loose() },
     },
     errors: { 400: ["INVALID_BODY"], 404: ["UNKNOWN_DATANET_VERSION"], 409: ["MODEL_NAME_TAKEN"] },
+    errorSchema: OpenAiError,
   },
   {
     method: "get",
@@ -307,6 +390,7 @@ export const gatewayRouteDocs: RouteDoc[] = [
       },
     },
     errors: { 400: ["INVALID_ADDRESS", "INVALID_BODY"] },
+    errorSchema: OpenAiError,
   },
   {
     method: "get",
@@ -325,6 +409,8 @@ export const gatewayRouteDocs: RouteDoc[] = [
         schema: z.object({ items: z.array(ApiKeyView), nextCursor: z.string().nullable() }),
       },
     },
+    errors: { 400: ["INVALID_ADDRESS", "INVALID_LIMIT", "INVALID_CURSOR"] },
+    errorSchema: OpenAiError,
   },
   {
     method: "delete",
@@ -337,5 +423,6 @@ export const gatewayRouteDocs: RouteDoc[] = [
       200: { description: "Revoked.", schema: z.object({ id: z.string(), revoked: z.literal(true) }) },
     },
     errors: { 404: ["KEY_NOT_FOUND"] },
+    errorSchema: OpenAiError,
   },
 ];

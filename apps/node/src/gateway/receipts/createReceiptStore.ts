@@ -1,0 +1,160 @@
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { receiptDomain, receiptTypes, toLowS } from "@tributary/core";
+import { bytesToHex, concat, encodeAbiParameters, type Hex, keccak256, type LocalAccount } from "viem";
+import type { ChainContext } from "../../context/NodeContext.ts";
+import type { ReceiptRow } from "../../db/schema.ts";
+import {
+  createReceiptWriter,
+  RECEIPT_DOMAIN_SEPARATOR,
+  RECEIPT_TYPEHASH,
+  type ReceiptSigningKey,
+  type ReceiptWriter,
+  receiptSigningKey,
+} from "../createReceiptWriter.ts";
+import type { GatewayDeps, GatewayStats } from "../gatewayDeps.ts";
+
+const MAX_BATCH = 256;
+
+/** Durable, signed receipts. */
+export type ReceiptStore = {
+  /** Hashes, signs and durably writes the receipt row (with the payer's new total); resolves once committed. */
+  writeReceipt(chain: ChainContext, row: ReceiptRow, charge: bigint): Promise<{ hash: Hex; signature: Hex }>;
+  /** Batches and receipts committed, and who signs. */
+  stats(): GatewayStats;
+};
+
+/** EIP-712 digest of a receipt hash under `receiptDomain` / `receiptTypes` (what `signReceipt` signs). */
+function receiptDigest(hash: Hex): Hex {
+  const struct = keccak256(
+    encodeAbiParameters([{ type: "bytes32" }, { type: "bytes32" }], [RECEIPT_TYPEHASH, hash]),
+  );
+  return keccak256(concat(["0x1901", RECEIPT_DOMAIN_SEPARATOR, struct]));
+}
+
+/** Signs a receipt hash on this thread (the key is not local), always in low-s form (`toLowS`). */
+async function sign(chain: ChainContext, hash: Hex): Promise<Hex> {
+  const account = chain.walletClient.account as LocalAccount;
+  if (typeof account.sign === "function") return toLowS(await account.sign({ hash: receiptDigest(hash) }));
+  const signature = await chain.walletClient.signTypedData({
+    account,
+    domain: receiptDomain,
+    types: receiptTypes,
+    primaryType: "Receipt",
+    message: { receiptHash: hash },
+  });
+  return toLowS(signature);
+}
+
+/**
+ * Creates the receipt store. Durable receipts: a writer thread with group commit when the database is a file
+ * (always, under createNode), which also signs when the node key is local; otherwise the same group commit
+ * through Kysely on this thread. Each batch inserts its receipts and the payers' running totals in one
+ * transaction; `onCommitted` gets the new totals after the commit.
+ *
+ * @example
+ * const receipts = createReceiptStore(deps, totals.onCommitted);
+ * const { hash, signature } = await receipts.writeReceipt(chain, row, charge);
+ */
+export function createReceiptStore(
+  deps: GatewayDeps,
+  onCommitted: (totals: ReadonlyMap<string, bigint>) => void,
+): ReceiptStore {
+  const { ctx, db, counters } = deps;
+  const dbPath = join(ctx.dataDir, "node.db");
+  let writer: ReceiptWriter | undefined;
+  let writerSigns = false;
+  type Pending = { row: ReceiptRow; charge: bigint; resolve: () => void; reject: (e: unknown) => void };
+  let queue: Pending[] = [];
+  let writing = false;
+
+  /** The node key, when its account exposes it (HD accounts): then the writer thread signs. */
+  function signingKey(): ReceiptSigningKey | undefined {
+    const account = ctx.chain?.walletClient.account as { getHdKey?: () => { privateKey: Uint8Array | null } };
+    const hd = account?.getHdKey?.().privateKey;
+    const key = ctx.chain?.privateKey ?? (hd ? bytesToHex(hd) : undefined);
+    return key ? receiptSigningKey(key) : undefined;
+  }
+
+  async function drain(): Promise<void> {
+    while (queue.length > 0) {
+      const batch = queue.slice(0, MAX_BATCH);
+      queue = queue.slice(batch.length);
+      const totals = new Map<string, bigint>();
+      try {
+        const now = new Date().toISOString();
+        await db.transaction().execute(async (trx) => {
+          for (let i = 0; i < batch.length; i += 64) {
+            await trx
+              .insertInto("receipts")
+              .values(batch.slice(i, i + 64).map((p) => p.row))
+              .execute();
+          }
+          const add = new Map<string, bigint>();
+          for (const p of batch) add.set(p.row.payer, (add.get(p.row.payer) ?? 0n) + p.charge);
+          for (const [payer, amount] of add) {
+            const row = await trx
+              .selectFrom("payer_charges")
+              .select("charged")
+              .where("payer", "=", payer)
+              .executeTakeFirst();
+            const total = (row ? BigInt(row.charged) : 0n) + amount;
+            await trx
+              .insertInto("payer_charges")
+              .values({ payer, charged: total.toString(), updated_at: now })
+              .onConflict((oc) =>
+                oc.column("payer").doUpdateSet({ charged: total.toString(), updated_at: now }),
+              )
+              .execute();
+            totals.set(payer, total);
+          }
+        });
+        onCommitted(totals);
+        counters.batches++;
+        counters.receipts += batch.length;
+        for (const p of batch) p.resolve();
+      } catch (error) {
+        for (const p of batch) p.reject(error);
+      }
+    }
+    writing = false;
+  }
+
+  return {
+    async writeReceipt(chain, row, charge) {
+      if (existsSync(dbPath)) {
+        if (!writer) {
+          const signer = signingKey();
+          writer = createReceiptWriter({ path: dbPath, onCommitted, ...(signer ? { signer } : {}) });
+          writerSigns = signer !== undefined;
+        }
+        if (writerSigns) return writer.write({ row, charge });
+      }
+      const hash = keccak256(new TextEncoder().encode(row.receipt_json));
+      const signature = await sign(chain, hash);
+      const signedRow = { ...row, hash, signature };
+      if (writer) {
+        await writer.write({ row: signedRow, charge });
+        return { hash, signature };
+      }
+      await new Promise<void>((resolve, reject) => {
+        queue.push({ row: signedRow, charge, resolve, reject });
+        if (!writing) {
+          writing = true;
+          setImmediate(drain);
+        }
+      });
+      return { hash, signature };
+    },
+
+    stats() {
+      const w = writer?.stats() ?? { batches: 0, receipts: 0 };
+      return {
+        chainReads: counters.chainReads,
+        batches: counters.batches + w.batches,
+        receipts: counters.receipts + w.receipts,
+        ...(writer ? { receiptSigner: writerSigns ? (w.signer ?? "starting") : "event loop" } : {}),
+      };
+    },
+  };
+}
