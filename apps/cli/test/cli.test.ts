@@ -135,8 +135,10 @@ describe("tributary up → seeded demo → every kind of command, against a real
     expect(human.stderr).toBe("");
     expect(human.code).toBe(0);
     expect(human.stdout).toMatch(/receipt 0x[0-9a-f]{64}/);
-    expect(human.stdout).toMatch(/charged [\d.]+ tokens/);
-    expect(human.stdout).toMatch(/split +protocol [\d.]+ · owner [\d.]+ · contributor [\d.]+/);
+    expect(human.stdout).toMatch(/charged [\d.,]+ TRIB \(price [\d.,]+ TRIB\)/);
+    expect(human.stdout).toMatch(
+      /split +protocol [\d.,]+ TRIB · owner [\d.,]+ TRIB · contributor [\d.,]+ TRIB/,
+    );
     expect(json.code).toBe(0);
     const r = JSON.parse(json.stdout) as {
       response: {
@@ -390,13 +392,13 @@ describe("tributary up → seeded demo → every kind of command, against a real
         ["deposit", "1,5"],
         { TRIBUTARY_PRIVATE_KEY: PAYER_KEY },
         2,
-        /amount must be a decimal number of tokens, got "1,5"/,
+        /amount must be a decimal amount of the payment token, got "1,5"/,
       ],
       [
         ["deposit", "0.0000000000000000001"],
         { TRIBUTARY_PRIVATE_KEY: PAYER_KEY },
         2,
-        /has 19 decimals; the token has 18/,
+        /has 19 decimals; the payment token has 18/,
       ],
       [
         ["deposit", "5"],

@@ -25,7 +25,11 @@ export function registerDatanet(program: Command): void {
       .description("create a datanet with the node's key (the node becomes owner and curator; operator)")
       .option("--metadata-uri <uri>", "datanet card (name, description)", "tributary://datanet")
       .option("--license <spdx>", "license of the contributions", "CC-BY-4.0")
-      .option("--min-stake <amount>", "stake each contribution must lock, in tokens", "0")
+      .option(
+        "--min-stake <amount>",
+        "stake each contribution must lock, in the payment token (e.g. 0.5)",
+        "0",
+      )
       .option("--uncurated", "accept contributions without review")
       .option("--near-duplicates <policy>", "flag | refuse near-duplicate uploads", "flag"),
   ).action(

@@ -1,3 +1,4 @@
+import type { TokenUnit } from "@tributary/core";
 import type { Command } from "commander";
 import type { Hex } from "viem";
 import { formatAmount } from "../amounts.ts";
@@ -20,8 +21,8 @@ type EpochView = {
   createdAt?: string;
 };
 
-const epochLine = (e: EpochView) =>
-  `epoch ${bold(String(e.epoch))} ${e.status.padEnd(10)} ${String(e.receiptCount).padStart(5)} receipts  charged ${formatAmount(e.epochCharged)}${
+const epochLine = (e: EpochView, token: TokenUnit) =>
+  `epoch ${bold(String(e.epoch))} ${e.status.padEnd(10)} ${String(e.receiptCount).padStart(5)} receipts  charged ${formatAmount(e.epochCharged, token)}${
     e.challengeEndsAt && e.status === "submitted"
       ? dim(`  challenge window ends ${new Date(e.challengeEndsAt * 1000).toISOString()}`)
       : ""
@@ -41,8 +42,9 @@ export function registerEpochs(program: Command): void {
       const cli = await context(opts);
       if (!opts.json) progress(`${dim("…")} closing an epoch (cut, trees, bundle, sign, submit)`);
       const e = await cli.request<EpochView>("POST", "/v1/epochs/close", {});
+      const token = await cli.token();
       emit(opts.json, e, () => [
-        `${green("✓")} ${epochLine(e)}`,
+        `${green("✓")} ${epochLine(e, token)}`,
         ...(e.submitTx ? [`  submitted in tx ${e.submitTx}`] : []),
         dim(`verify it: tributary epoch verify ${e.epoch}`),
       ]);
@@ -57,10 +59,11 @@ export function registerEpochs(program: Command): void {
         undefined,
         "none",
       );
+      const token = await cli.token();
       emit(opts.json, page, () =>
         page.items.length === 0
           ? ["no epochs yet", dim("close one: tributary epoch close")]
-          : page.items.map(epochLine),
+          : page.items.map((e) => epochLine(e, token)),
       );
     }),
   );
@@ -118,14 +121,15 @@ export function registerEpochs(program: Command): void {
           byDatanet: { datanetId: string; amount: string }[];
           byModel: { modelId: string; name?: string; amount: string }[];
         }>("GET", `/v1/accounts/${account}/earnings`, undefined, "none");
+        const token = await cli.token();
         emit(opts.json, e, () => [
           bold(`earnings of ${account}`),
-          `  claimable  ${bold(formatAmount(e.claimable))}  ${dim("(finalized − claimed)")}`,
-          `  claimed    ${formatAmount(e.claimed)}`,
-          `  submitted  ${formatAmount(e.submitted)}  ${dim("(in a report still in its challenge window)")}`,
-          `  unsettled  ${formatAmount(e.unsettled)}  ${dim("(receipts not yet in an epoch)")}`,
-          ...e.byDatanet.map((d) => `  datanet ${d.datanetId}: ${formatAmount(d.amount)}`),
-          ...e.byModel.map((m) => `  model ${m.name ?? m.modelId}: ${formatAmount(m.amount)}`),
+          `  claimable  ${bold(formatAmount(e.claimable, token))}  ${dim("(finalized − claimed)")}`,
+          `  claimed    ${formatAmount(e.claimed, token)}`,
+          `  submitted  ${formatAmount(e.submitted, token)}  ${dim("(in a report still in its challenge window)")}`,
+          `  unsettled  ${formatAmount(e.unsettled, token)}  ${dim("(receipts not yet in an epoch)")}`,
+          ...e.byDatanet.map((d) => `  datanet ${d.datanetId}: ${formatAmount(d.amount, token)}`),
+          ...e.byModel.map((m) => `  model ${m.name ?? m.modelId}: ${formatAmount(m.amount, token)}`),
           ...(BigInt(e.claimable) > 0n ? [dim(`claim: tributary claim ${account}`)] : []),
         ]);
       }),
@@ -164,9 +168,10 @@ export function registerEpochs(program: Command): void {
             });
             results.push({ account, amount: r.amount.toString(), tx: r.hash, epoch: p.epoch });
           }
+          const token = await cli.token();
           emit(opts.json, { paid: results }, () =>
             results.map(
-              (r) => `${green("✓")} paid ${bold(formatAmount(r.amount))} to ${r.account} (tx ${r.tx})`,
+              (r) => `${green("✓")} paid ${bold(formatAmount(r.amount, token))} to ${r.account} (tx ${r.tx})`,
             ),
           );
           return;
@@ -184,9 +189,10 @@ export function registerEpochs(program: Command): void {
             "Earnings become claimable once an epoch is finalized (`tributary earnings <address>`).",
             "NOTHING_TO_CLAIM",
           );
+        const token = await cli.token();
         emit(opts.json, r, () => [
-          `${green("✓")} claimed ${bold(formatAmount(r.total))} in tx ${r.txHash}`,
-          ...r.paid.map((p) => `  ${p.account} ${formatAmount(p.amount)}`),
+          `${green("✓")} claimed ${bold(formatAmount(r.total, token))} in tx ${r.txHash}`,
+          ...r.paid.map((p) => `  ${p.account} ${formatAmount(p.amount, token)}`),
           ...(r.skipped?.length ? [yellow(`  skipped (nothing to claim): ${r.skipped.join(", ")}`)] : []),
         ]);
       }),

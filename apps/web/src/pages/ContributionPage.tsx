@@ -1,6 +1,6 @@
 import { api, type ContributionView } from "../api.ts";
 import { Account, Badge, ErrorBox, Loading, useAsync } from "../components.tsx";
-import { amount } from "../format.ts";
+import { Money } from "../money.tsx";
 import { Link } from "../router.tsx";
 import { statusTone } from "./DatanetDetail.tsx";
 
@@ -56,7 +56,9 @@ export function ContributionDetails({ view: v, heading }: { view: ContributionVi
         </div>
         <div>
           <dt>Stake</dt>
-          <dd>{amount(v.stake)}</dd>
+          <dd>
+            <Money units={v.stake} />
+          </dd>
         </div>
         <div>
           <dt>Content hash</dt>

@@ -1,7 +1,8 @@
 import { useEffect, useState } from "react";
 import { api, type Epoch, type Page, type Verification } from "../api.ts";
 import { Badge, Empty, ErrorBox, Loading, useAction, useAsync } from "../components.tsx";
-import { amount, relative, short } from "../format.ts";
+import { relative, short } from "../format.ts";
+import { Money } from "../money.tsx";
 
 function useNow(): number {
   const [now, setNow] = useState(() => Date.now() / 1000);
@@ -86,11 +87,15 @@ function EpochCard({ epoch: e, now, onChange }: { epoch: Epoch; now: number; onC
         </div>
         <div>
           <dt>Charged this epoch</dt>
-          <dd>{amount(e.epochCharged)}</dd>
+          <dd>
+            <Money units={e.epochCharged} />
+          </dd>
         </div>
         <div>
           <dt>Cumulative rewards</dt>
-          <dd>{amount(e.cumulativeRewards)}</dd>
+          <dd>
+            <Money units={e.cumulativeRewards} />
+          </dd>
         </div>
         <div>
           <dt>Challenge window</dt>

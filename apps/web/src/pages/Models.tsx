@@ -1,6 +1,7 @@
 import { api, type Datanet, type Model, type Version } from "../api.ts";
 import { Account, Badge, Empty, ErrorBox, Loading, useAsync } from "../components.tsx";
-import { amount, bps, datanetName, short } from "../format.ts";
+import { bps, datanetName, short } from "../format.ts";
+import { Money } from "../money.tsx";
 import { Link } from "../router.tsx";
 
 /** The model registry as this node serves it, each model with its lineage: datanet versions → contributions. */
@@ -45,11 +46,14 @@ export function Models() {
                 <div>
                   <dt>Price</dt>
                   <dd>
-                    {amount(m.tributary.pricing.perCall)} per call +{" "}
-                    {amount(m.tributary.pricing.per1kOutputTokens)} per 1k tokens
-                    {m.tributary.pricing.per1kInputTokens && m.tributary.pricing.per1kInputTokens !== "0"
-                      ? ` + ${amount(m.tributary.pricing.per1kInputTokens)} per 1k input tokens`
-                      : ""}
+                    <Money units={m.tributary.pricing.perCall} /> per call +{" "}
+                    <Money units={m.tributary.pricing.per1kOutputTokens} /> per 1k output tokens
+                    {m.tributary.pricing.per1kInputTokens && m.tributary.pricing.per1kInputTokens !== "0" ? (
+                      <>
+                        {" "}
+                        + <Money units={m.tributary.pricing.per1kInputTokens} /> per 1k input tokens
+                      </>
+                    ) : null}
                   </dd>
                 </div>
                 <div>
