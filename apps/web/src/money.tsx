@@ -47,13 +47,21 @@ export function moneyText(units: string | bigint, unit: TokenUnit | undefined): 
   return unit ? formatTokenAmount(s, unit) : `${groupThousands(s)} base units`;
 }
 
-/** An amount of the payment token: `0.00116 TRIB`, never wrapped, with the exact base units on hover. */
+/**
+ * An amount of the payment token: `0.00116 TRIB`, the number never wrapped (the symbol may go to the next line
+ * in a narrow box), with the exact base units on hover.
+ */
 export function Money({ units }: { units: string | bigint | null | undefined }) {
   const unit = useToken();
   if (units === null || units === undefined || units === "") return <>–</>;
+  const s = String(units);
+  const exact = unit !== undefined && /^-?\d+$/.test(s);
   return (
-    <span className="money" title={`${String(units)} base units`} data-base-units={String(units)}>
-      {moneyText(units, unit)}
+    <span className="money" title={`${s} base units`} data-base-units={s}>
+      <span className="money-num">
+        {exact ? formatTokenAmount(s, unit, { symbol: false }) : moneyText(s, unit)}
+      </span>
+      {exact && unit.symbol ? <> {unit.symbol}</> : null}
     </span>
   );
 }

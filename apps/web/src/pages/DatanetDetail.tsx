@@ -135,8 +135,8 @@ function Versions({ datanetId }: { datanetId: string }) {
               <tr>
                 <th>Version</th>
                 <th>Contributions</th>
-                <th>Tokens</th>
-                <th>Root</th>
+                <th className="wide-only">Tokens</th>
+                <th className="wide-only">Root</th>
                 <th>Manifest</th>
               </tr>
             </thead>
@@ -145,8 +145,8 @@ function Versions({ datanetId }: { datanetId: string }) {
                 <tr key={x.version}>
                   <td>v{x.version}</td>
                   <td>{x.count}</td>
-                  <td>{x.tokens ?? "–"}</td>
-                  <td className="mono" title={x.contributionsRoot}>
+                  <td className="wide-only">{x.tokens ?? "–"}</td>
+                  <td className="mono wide-only" title={x.contributionsRoot}>
                     {short(x.contributionsRoot)}
                   </td>
                   <td className="mono wrap">
@@ -214,8 +214,8 @@ function Contributions({ datanetId }: { datanetId: string }) {
                   <th>Id</th>
                   <th>Status</th>
                   <th>Contributor</th>
-                  <th>Bytes</th>
-                  <th>Content hash</th>
+                  <th className="wide-only">Bytes</th>
+                  <th className="wide-only">Content hash</th>
                 </tr>
               </thead>
               <tbody>
@@ -230,8 +230,8 @@ function Contributions({ datanetId }: { datanetId: string }) {
                     <td>
                       <Account address={c.contributor} />
                     </td>
-                    <td>{c.size}</td>
-                    <td className="mono" title={c.contentHash}>
+                    <td className="wide-only">{c.size}</td>
+                    <td className="mono wide-only" title={c.contentHash}>
                       {short(c.contentHash)}
                     </td>
                   </tr>
@@ -296,8 +296,8 @@ function Contributors({ datanetId }: { datanetId: string }) {
                   <th>Contributor</th>
                   <th>Contributions</th>
                   <th>Accepted</th>
-                  <th>Pending</th>
-                  <th>Bytes</th>
+                  <th className="wide-only">Pending</th>
+                  <th className="wide-only">Bytes</th>
                 </tr>
               </thead>
               <tbody>
@@ -308,8 +308,8 @@ function Contributors({ datanetId }: { datanetId: string }) {
                     </td>
                     <td>{c.contributions}</td>
                     <td>{c.accepted}</td>
-                    <td>{c.pending}</td>
-                    <td>{count(c.bytes)}</td>
+                    <td className="wide-only">{c.pending}</td>
+                    <td className="wide-only">{count(c.bytes)}</td>
                   </tr>
                 ))}
               </tbody>

@@ -86,7 +86,7 @@ function Dashboard({ address }: { address: string }) {
   return (
     <div data-testid="earnings">
       <h2 className="mono wrap">{v.account}</h2>
-      <div className="stats">
+      <div className="stats money-stats">
         <Stat
           label="Unsettled"
           value={<Money units={v.unsettled} />}
@@ -210,8 +210,9 @@ function Chart({ history }: { history: EarningsView["history"] }) {
   const H = 180;
   const pad = { l: 16, r: 16, t: 28, b: 28 };
   const cumulative = history.map((h) => BigInt(h.cumulative));
-  let max = 1n;
-  for (const v of cumulative) if (v > max) max = v;
+  let top = 0n;
+  for (const v of cumulative) if (v > top) top = v;
+  const max = top > 0n ? top : 1n; // the scale's divisor; the label shows the real top
   const slot = (W - pad.l - pad.r) / history.length;
   const x = (i: number) => pad.l + slot * (i + 0.5);
   const y = (v: bigint) => pad.t + (H - pad.t - pad.b) * (1 - Number((v * 10_000n) / max) / 10_000);
@@ -226,7 +227,7 @@ function Chart({ history }: { history: EarningsView["history"] }) {
         <line x1={pad.l} x2={pad.l} y1={pad.t} y2={H - pad.b} className="axis" />
         {/* The scale above the axis, left-aligned: a long amount grows to the right, never off the left edge. */}
         <text x={pad.l} y={pad.t - 12} textAnchor="start" className="tick" data-testid="chart-max">
-          {moneyText(max, token)}
+          {moneyText(top, token)}
         </text>
         <line x1={pad.l} x2={pad.l + 4} y1={pad.t} y2={pad.t} className="axis" />
         {history.map((h, i) => (

@@ -433,7 +433,7 @@ function ReceiptView({ receipt }: { receipt: Receipt }) {
               <th>Role</th>
               <th>Account</th>
               <th>Amount</th>
-              <th>For</th>
+              <th className="wide-only">For</th>
             </tr>
           </thead>
           <tbody>
@@ -447,7 +447,7 @@ function ReceiptView({ receipt }: { receipt: Receipt }) {
                 <td>
                   <Money units={p.amount} />
                 </td>
-                <td>
+                <td className="wide-only">
                   {p.contributionId ? (
                     <Link to={`/contributions/${p.contributionId}`}>#{p.contributionId}</Link>
                   ) : (
