@@ -15,10 +15,14 @@ export function ContributionPage({ id }: { id: string }) {
   return <ContributionDetails view={c.value} heading="h1" />;
 }
 
+/** What the upload pipeline writes into a contribution's metadata blob. */
+type SourceMetadata = { source?: { name?: string; locator?: string; format?: string } };
+
 /** The body of a contribution view (also shown in the playground's side panel). */
 export function ContributionDetails({ view: v, heading }: { view: ContributionView; heading: "h1" | "h2" }) {
   const H = heading;
-  const source = v.metadata?.source;
+  // The metadata blob is free-form JSON; the upload pipeline writes `source` (name, locator, format).
+  const source = (v.metadata as SourceMetadata | null)?.source;
   return (
     <article className="contribution" data-testid="contribution">
       {heading === "h1" ? (

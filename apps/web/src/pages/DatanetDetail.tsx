@@ -1,6 +1,6 @@
 import type { ContributorPage } from "@tributary/sdk";
 import { useEffect, useState } from "react";
-import { api, type Contribution, type Datanet, type Page, type Version } from "../api.ts";
+import { api, type Contribution, type Datanet, type Page, type VersionSummary } from "../api.ts";
 import { Account, Badge, Empty, ErrorBox, Loading, Stat, useAsync } from "../components.tsx";
 import { count, datanetName, licenseName, metaOf, short } from "../format.ts";
 import { Money } from "../money.tsx";
@@ -109,13 +109,7 @@ export function DatanetDetail({ datanetId }: { datanetId: string }) {
 
 function Versions({ datanetId }: { datanetId: string }) {
   const v = useAsync(
-    (signal) =>
-      api<Page<Version & { publishedBlock?: number }>>(
-        "GET",
-        `/v1/datanets/${datanetId}/versions`,
-        undefined,
-        { signal },
-      ),
+    (signal) => api<Page<VersionSummary>>("GET", `/v1/datanets/${datanetId}/versions`, undefined, { signal }),
     [datanetId],
   );
   return (

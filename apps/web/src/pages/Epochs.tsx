@@ -72,7 +72,8 @@ export function Epochs() {
 function EpochCard({ epoch: e, now, onChange }: { epoch: Epoch; now: number; onChange: () => void }) {
   const verify = useAction(async () => api<Verification>("POST", `/v1/epochs/${e.epoch}/verify`, {}));
   const finalize = useAction(async () => api<Epoch>("POST", `/v1/epochs/${e.epoch}/finalize`, {}));
-  const v = verify.result ?? e.verification;
+  // The node keeps the last verification as JSON (the schema leaves it open); it has the verify answer's shape.
+  const v = verify.result ?? (e.verification as Verification | null);
   const windowLeft = e.challengeEndsAt === null ? undefined : e.challengeEndsAt - now;
   return (
     <li className="card" data-testid="epoch">
@@ -129,7 +130,7 @@ function EpochCard({ epoch: e, now, onChange }: { epoch: Epoch; now: number; onC
                 // biome-ignore lint/suspicious/noArrayIndexKey: a fixed list
                 <li key={i}>
                   {d.receiptId ? `receipt ${short(d.receiptId)}: ` : ""}
-                  {d.field}: expected {d.expected}, got {d.actual}
+                  {d.field}: expected {String(d.expected)}, got {String(d.actual)}
                 </li>
               ))}
             </ul>

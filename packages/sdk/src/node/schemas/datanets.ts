@@ -68,7 +68,12 @@ export const DatanetDetail = z
     owner: Address,
     metadataURI: z.string(),
     policy: z
-      .object({ curated: z.boolean(), minStake: DecimalString, refundStakeOnAccept: z.boolean() })
+      .object({
+        curated: z.boolean(),
+        minStake: DecimalString,
+        licenseId: Bytes32,
+        refundStakeOnAccept: z.boolean(),
+      })
       .loose(),
     versionCount: z.number().int(),
     createdBlock: z.number().int().optional(),
