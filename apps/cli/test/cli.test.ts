@@ -171,6 +171,15 @@ describe("tributary up → seeded demo → every kind of command, against a real
       items: { id: string }[];
     };
     expect(models.items.map((m) => m.id)).toEqual([info.demo.model]);
+    // Humans read amounts in the token with its symbol, never base units or "tokens".
+    const [showHuman, modelsHuman] = await Promise.all([
+      cli(dir, ["datanet", "show", info.demo.datanetId]),
+      cli(dir, ["model", "list"]),
+    ]);
+    expect(showHuman.stdout).toMatch(/policy +curated, min stake 0 TRIB/);
+    expect(modelsHuman.stdout).toContain(
+      "0.001 TRIB/call + 0.01 TRIB/1k output tokens + 0.001 TRIB/1k input tokens",
+    );
   });
 
   it("datanet create → contribute (signed by the contributor) → review with near-duplicate flags → publish → export", async () => {
@@ -446,7 +455,7 @@ describe("tributary up → seeded demo → every kind of command, against a real
     });
     expect(r.code).toBe(0);
     const list = JSON.parse((await cli(dir, ["datanet", "list", "--json"])).stdout) as { items: unknown[] };
-    expect(list.items).toHaveLength(2); // the demo datanet and the one created above
+    expect(list.items).toHaveLength(3); // the demo datanet and the two created above (whaling-notes, self-pay)
     console.info(`second up (resume): ${resumeSeconds.toFixed(1)} s`);
   }, 120_000);
 });
