@@ -1,3 +1,4 @@
+import { formatTokenAmount, type TokenUnit } from "@tributary/core";
 import { UsageError } from "./output.ts";
 
 /** Decimals of the payment token (TributaryToken and OPEN both use 18). */
@@ -15,7 +16,7 @@ export function parseAmount(text: string, decimals = TOKEN_DECIMALS, what = "amo
   const m = /^(\d*)(?:\.(\d*))?$/.exec(s);
   if (!m || s === "" || s === "." || (m[1] === "" && (m[2] ?? "") === "")) {
     throw new UsageError(
-      `${what} must be a decimal number of tokens, got "${text}"`,
+      `${what} must be a decimal amount of the payment token, got "${text}"`,
       `Write it like 12.5 or 0.001 (no sign, exponent or thousands separator); use --base-units for base units.`,
     );
   }
@@ -23,7 +24,7 @@ export function parseAmount(text: string, decimals = TOKEN_DECIMALS, what = "amo
   const frac = m[2] ?? "";
   if (frac.length > decimals) {
     throw new UsageError(
-      `${what} "${text}" has ${frac.length} decimals; the token has ${decimals}`,
+      `${what} "${text}" has ${frac.length} decimals; the payment token has ${decimals}`,
       `Round it to at most ${decimals} digits after the point.`,
     );
   }
@@ -38,17 +39,13 @@ export function parseBaseUnits(text: string, what = "amount"): bigint {
 }
 
 /**
- * Formats base units as a decimal token amount without losing digits ("12.5", "0.000000000000001").
+ * Formats base units as an exact decimal amount of the token with its symbol ("12.5 TRIB", "1,234.000001
+ * TRIB"): the one formatter of the web app and the CLI (`formatTokenAmount` of @tributary/core). `--json`
+ * output keeps the base units.
  *
  * @example
- * formatAmount(12500000000000000000n) // "12.5"
+ * formatAmount(12500000000000000000n, { symbol: "TRIB", decimals: 18 }) // "12.5 TRIB"
  */
-export function formatAmount(units: bigint | string, decimals = TOKEN_DECIMALS): string {
-  const v = BigInt(units);
-  const neg = v < 0n;
-  const abs = neg ? -v : v;
-  const base = 10n ** BigInt(decimals);
-  const whole = abs / base;
-  const frac = (abs % base).toString().padStart(decimals, "0").replace(/0+$/, "");
-  return `${neg ? "-" : ""}${whole}${frac ? `.${frac}` : ""}`;
+export function formatAmount(units: bigint | string, token: TokenUnit): string {
+  return formatTokenAmount(units, token);
 }

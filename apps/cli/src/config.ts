@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import type { Deployment } from "@tributary/chain";
+import type { TokenUnit } from "@tributary/core";
 import type { NodeClient, TributaryClient } from "@tributary/sdk";
 import type { Account, Chain, Hex } from "viem";
 import type { PrivateKeyAccount } from "viem/accounts";
@@ -244,6 +245,11 @@ export type CliContext = {
   >;
   /** The user's key: TRIBUTARY_PRIVATE_KEY, or a keystore (env/config) with TRIBUTARY_KEYSTORE_PASSWORD. */
   account(): Promise<PrivateKeyAccount>;
+  /**
+   * The payment token's symbol and decimals, to print amounts as `0.00116 TRIB`: from the node's `/health`
+   * when a node is configured, else read from the token contract of the deployment.
+   */
+  token(): Promise<TokenUnit>;
   apiKey(flag?: string): string;
 };
 
@@ -428,9 +434,31 @@ export function createCliContext(opts: CommonOptions, env: NodeJS.ProcessEnv = p
     };
   }
 
+  let token: Promise<TokenUnit> | undefined;
+  async function readToken(): Promise<TokenUnit> {
+    if (config.nodeUrl) {
+      const health = await request<{ token?: TokenUnit }>("GET", "/health", undefined, "none");
+      if (health.token) return { symbol: health.token.symbol, decimals: health.token.decimals };
+    }
+    if (config.rpcUrl) {
+      const { getTokenMetadata } = await import("@tributary/sdk");
+      const { symbol, decimals } = await getTokenMetadata(await chain());
+      return { symbol, decimals };
+    }
+    throw new CliError(
+      "cannot tell the payment token's symbol and decimals: the node does not report them and no RPC URL is configured",
+      "Update the node (its /health names the token), or pass --rpc-url / set TRIBUTARY_RPC_URL.",
+      "NO_TOKEN_INFO",
+    );
+  }
+
   return {
     config,
     nodeUrl,
+    token: () => {
+      token ??= readToken();
+      return token;
+    },
     node: async () => {
       const { createNodeClient } = await import("@tributary/sdk");
       return createNodeClient({ baseUrl: nodeUrl(), fetch: operatorFetch });

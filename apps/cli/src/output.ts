@@ -19,7 +19,7 @@ export const colorOn = useColor;
  * A mistake in how the command was called (bad flag value, missing argument): exit code 2, with a hint.
  *
  * @example
- * throw new UsageError("--amount must be a decimal number of tokens, got 1e5", "Write it out: 100000.");
+ * throw new UsageError("--amount must be a decimal amount of the payment token, got 1e5", "Write it out: 100000.");
  */
 export class UsageError extends TributaryError {
   readonly exitCode = 2;

@@ -147,8 +147,10 @@ describe("tributary up → seeded demo → every kind of command, against a real
     expect(human.stderr).toBe("");
     expect(human.code).toBe(0);
     expect(human.stdout).toMatch(/receipt 0x[0-9a-f]{64}/);
-    expect(human.stdout).toMatch(/charged [\d.]+ tokens/);
-    expect(human.stdout).toMatch(/split +protocol [\d.]+ · owner [\d.]+ · contributor [\d.]+/);
+    expect(human.stdout).toMatch(/charged [\d.,]+ TRIB \(price [\d.,]+ TRIB\)/);
+    expect(human.stdout).toMatch(
+      /split +protocol [\d.,]+ TRIB · owner [\d.,]+ TRIB · contributor [\d.,]+ TRIB/,
+    );
     expect(json.code).toBe(0);
     const r = JSON.parse(json.stdout) as {
       response: {
@@ -181,6 +183,15 @@ describe("tributary up → seeded demo → every kind of command, against a real
       items: { id: string }[];
     };
     expect(models.items.map((m) => m.id)).toEqual([info.demo.model]);
+    // Humans read amounts in the token with its symbol, never base units or "tokens".
+    const [showHuman, modelsHuman] = await Promise.all([
+      cli(dir, ["datanet", "show", info.demo.datanetId]),
+      cli(dir, ["model", "list"]),
+    ]);
+    expect(showHuman.stdout).toMatch(/policy +curated, min stake 0 TRIB/);
+    expect(modelsHuman.stdout).toContain(
+      "0.001 TRIB/call + 0.01 TRIB/1k output tokens + 0.001 TRIB/1k input tokens",
+    );
   });
 
   it("datanet create → contribute (signed by the contributor) → review with near-duplicate flags → publish → export", async () => {
@@ -409,13 +420,13 @@ describe("tributary up → seeded demo → every kind of command, against a real
         ["deposit", "1,5"],
         { TRIBUTARY_PRIVATE_KEY: PAYER_KEY },
         2,
-        /amount must be a decimal number of tokens, got "1,5"/,
+        /amount must be a decimal amount of the payment token, got "1,5"/,
       ],
       [
         ["deposit", "0.0000000000000000001"],
         { TRIBUTARY_PRIVATE_KEY: PAYER_KEY },
         2,
-        /has 19 decimals; the token has 18/,
+        /has 19 decimals; the payment token has 18/,
       ],
       [
         ["deposit", "5"],

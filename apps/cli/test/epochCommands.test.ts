@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import type { TokenUnit } from "@tributary/core";
 import { type PaidNetwork, setupPaidNetwork } from "@tributary/node/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { formatAmount } from "../src/amounts.ts";
@@ -39,8 +40,13 @@ describe("epoch close/finalize, earnings and claim from the terminal (anvil, a r
     return JSON.parse(r.stdout) as { claimable: string; pending: string; claimed: string };
   };
 
+  /** The payment token as the node names it (`/health`): what the CLI formats amounts with. */
+  let token: TokenUnit;
+
   beforeAll(async () => {
     net = await setupPaidNetwork({ nodeCount: 1 });
+    token = ((await (await fetch(`${net.nodes[0]!.url}/health`)).json()) as { token: TokenUnit }).token;
+    expect(token).toMatchObject({ symbol: expect.any(String), decimals: expect.any(Number) });
     writeFileSync(join(dir, "deployment.json"), JSON.stringify(net.chain.deployment));
     writeFileSync(
       join(dir, "tributary.config.json"),
@@ -92,7 +98,7 @@ describe("epoch close/finalize, earnings and claim from the terminal (anvil, a r
     expect(BigInt(e.pending)).toBeGreaterThan(0n);
     const text = (await cli(dir, ["earnings", net.contributor])).stdout;
     expect(text).toMatch(/claimable now +0 /);
-    expect(text).toContain(`pending        ${formatAmount(e.pending)}`);
+    expect(text).toContain(`pending        ${formatAmount(e.pending, token)}`);
     expect(text).toMatch(
       new RegExp(`epoch 1, submitted: claimable after its challenge window ends ${ISO.source}`),
     );
@@ -123,7 +129,7 @@ describe("epoch close/finalize, earnings and claim from the terminal (anvil, a r
     const final = await earnings();
     expect(final).toMatchObject({ claimable: e.pending, pending: "0" });
     const finalText = (await cli(dir, ["earnings", net.contributor])).stdout;
-    expect(finalText).toContain(`claimable now  ${formatAmount(e.pending)}`);
+    expect(finalText).toContain(`claimable now  ${formatAmount(e.pending, token)}`);
     expect(finalText).toMatch(/pending +0 +\(in no report waiting to be finalized\)/);
   });
 
@@ -131,7 +137,7 @@ describe("epoch close/finalize, earnings and claim from the terminal (anvil, a r
     const owed = (await earnings()).claimable;
     const r = await cli(dir, ["claim", net.contributor, NOBODY]);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toContain(`claimed ${formatAmount(owed)}`);
+    expect(r.stdout).toContain(`claimed ${formatAmount(owed, token)}`);
     expect(r.stdout).not.toContain("[object Object]");
     expect(r.stdout).toMatch(
       /skipped:\n {2}0x000000000000000000000000000000000000dEaD: no rewards in the latest finalized epoch/,
@@ -141,7 +147,7 @@ describe("epoch close/finalize, earnings and claim from the terminal (anvil, a r
     expect(again.code).toBe(1);
     expect(again.stderr).not.toContain("[object Object]");
     expect(again.stderr).toContain(
-      `nothing to claim for this account:\n  ${net.contributor}: already claimed ${formatAmount(owed)}, all its finalized rewards`,
+      `nothing to claim for this account:\n  ${net.contributor}: already claimed ${formatAmount(owed, token)}, all its finalized rewards`,
     );
   });
 });

@@ -101,11 +101,14 @@ describe("tributary CLI without a network", () => {
       123456789012345678901234567890123456789012345678n,
     );
     for (const bad of ["", ".", "-1", "1e18", "1,5", "0x10", " 1 2", "1.0000000000000000001"])
-      expect(() => parseAmount(bad), bad).toThrow(/decimal number|decimals/);
-    expect(formatAmount(12_500_000_000_000_000_000n)).toBe("12.5");
-    expect(formatAmount(1n)).toBe("0.000000000000000001");
-    expect(formatAmount(0n)).toBe("0");
-    expect(formatAmount(parseAmount("0.1"))).toBe("0.1");
+      expect(() => parseAmount(bad), bad).toThrow(/decimal amount|decimals/);
+    const TRIB = { symbol: "TRIB", decimals: 18 };
+    expect(formatAmount(12_500_000_000_000_000_000n, TRIB)).toBe("12.5 TRIB");
+    expect(formatAmount(1n, TRIB)).toBe("0.000000000000000001 TRIB");
+    expect(formatAmount(0n, TRIB)).toBe("0 TRIB");
+    expect(formatAmount(parseAmount("0.1"), TRIB)).toBe("0.1 TRIB");
+    expect(formatAmount(parseAmount("1234.5"), TRIB)).toBe("1,234.5 TRIB");
+    expect(formatAmount(parseAmount("1.5", 6), { symbol: "USDC", decimals: 6 })).toBe("1.5 USDC");
   });
 
   it("merges flags > environment > config file > the local network of `up`, validated", () => {

@@ -108,6 +108,12 @@ describe("createNode with a chain", () => {
       while (await node.ctx.chain!.indexer.syncOnce()) {}
       const row = await node.db.selectFrom("datanets").selectAll().executeTakeFirstOrThrow();
       expect(BigInt(row.id)).toBe(datanetId);
+      // /health names the payment token as its contract reports it, so clients can show amounts.
+      expect(await (await node.app.request("/health")).json()).toMatchObject({
+        chainId: chain.deployment.chainId,
+        settlement: chain.deployment.contracts.settlement,
+        token: { address: chain.deployment.contracts.token, symbol: "TRIB", decimals: 18 },
+      });
       expect(row.owner).toBe(chain.roles.owner.toLowerCase());
     } finally {
       await node.stop();

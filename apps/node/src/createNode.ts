@@ -6,7 +6,7 @@ import { serve } from "@hono/node-server";
 import { agentRegistryAbi, datanetRegistryAbi, modelRegistryAbi, settlementAbi } from "@tributary/abi";
 import type { Deployment } from "@tributary/chain";
 import { type AttributionIndex, createTokenizer } from "@tributary/core";
-import { createTributaryClient } from "@tributary/sdk";
+import { createTributaryClient, getTokenMetadata } from "@tributary/sdk";
 import type { Hono } from "hono";
 import { sql } from "kysely";
 import {
@@ -316,7 +316,31 @@ export async function createNode(config: NodeConfig): Promise<TributaryNode> {
     return { ok: Object.values(checks).every((c) => c.ok), checks };
   };
 
+  // The payment token's symbol and decimals, read once from its contract (again after a failed read), so
+  // clients show amounts as "0.00116 TRIB" rather than base units.
+  let token: Promise<{ address: string; symbol: string; decimals: number }> | undefined;
+  const health = async (): Promise<Record<string, unknown>> => {
+    if (!chainCtx) return {};
+    const sdk = chainCtx.sdk;
+    token ??= getTokenMetadata(sdk).then(({ symbol, decimals }) => ({
+      address: sdk.addresses.token,
+      symbol,
+      decimals,
+    }));
+    try {
+      return {
+        chainId: chainCtx.chainId,
+        settlement: sdk.addresses.settlement,
+        token: await token,
+      };
+    } catch {
+      token = undefined;
+      return { chainId: chainCtx.chainId, settlement: sdk.addresses.settlement };
+    }
+  };
+
   const app = createApp({
+    health,
     ...(config.http?.maxBodyBytes ? { maxBodyBytes: config.http.maxBodyBytes } : {}),
     ...(config.http?.routeBodyLimits ? { routeBodyLimits: config.http.routeBodyLimits } : {}),
     version: NODE_VERSION,

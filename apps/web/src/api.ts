@@ -1,6 +1,8 @@
 /** The node's HTTP API as the web app uses it (same origin, relative `/v1/...` URLs). */
 import { TributaryError } from "@tributary/core/errors";
 
+import type { UploadView, VersionDetail } from "@tributary/sdk";
+
 /** An error answered by the node (`{ error: { code, message, hint } }`) or a network failure. */
 export class ApiError extends TributaryError {
   override name = "ApiError";
@@ -120,32 +122,19 @@ export async function api<T>(
 /** A page of a list route. */
 export type Page<T> = { items: T[]; nextCursor: string | null };
 
-/** `GET /v1/datanets` item. */
-export type Datanet = {
-  id: string;
-  owner: string;
-  metadataURI: string;
-  policy: { curated: boolean; minStake: string; licenseId: string; refundStakeOnAccept: boolean };
-  versionCount: number;
-  createdBlock?: number;
-  indexed?: boolean;
-  curators?: string[];
-  contributions?: Record<string, number>;
-  settings?: { nearDuplicatePolicy: string; nearDuplicateThreshold: number };
-};
-
-/** `GET /v1/datanets/:id/contributions` item. */
-export type Contribution = {
-  id: string;
-  datanetId: string;
-  contributor: string;
-  contentHash: string;
-  size: number;
-  status: string;
-  stake: string;
-  metadataUri: string;
-  registeredBlock: number;
-};
+// The node's answers, typed by the schemas the node validates them with (packages/sdk/src/node/schemas).
+export type {
+  ContributionItem as Contribution,
+  ContributionView,
+  DatanetDetail as Datanet,
+  DatanetItem,
+  Earnings,
+  EpochVerification as Verification,
+  EpochView as Epoch,
+  PendingContribution,
+  UploadView as Upload,
+  VersionSummary,
+} from "@tributary/sdk";
 
 /** A near-duplicate flag on a staged document or a pending contribution. */
 export type NearDuplicate = {
@@ -156,50 +145,12 @@ export type NearDuplicate = {
   similarity: number;
 };
 
-/** `GET /v1/datanets/:id/curation` item. */
-export type PendingContribution = {
-  contributionId: string;
-  contributor: string;
-  contentHash: string;
-  size: number;
-  status: string;
-  stake: string;
-  preview: string | null;
-  truncated: boolean;
-  available: boolean;
-  nearDuplicates: NearDuplicate[];
-  /** Set on a copy (same text under another address): the id of the contribution that counts. */
-  copyOf?: string | null;
-};
-
-/** `GET /v1/contributions/:id`. */
-export type ContributionView = PendingContribution & {
-  datanetId: string;
-  metadataUri: string;
-  metadata: { source?: { name?: string; locator?: string; format?: string } } | null;
-  registeredBlock: number;
-  uploadId: string | null;
-};
-
-/** `GET /v1/datanets/:id/versions` item. */
-export type Version = {
-  version: number;
-  contributionsRoot: string;
-  count: number;
-  manifestURI: string;
-  indexId?: string | null;
-  tokens?: number | null;
-  block?: number;
-  manifest?: { contributions?: { id: string; contributor: string; tokens: number; size: number }[] } | null;
-};
-
-/** An upload as the node reports it. */
-export type Upload = {
-  id: string;
-  status: string;
-  error?: string | null;
-  documents: { contentHash: string; contributionId?: string | null; nearDuplicates?: NearDuplicate[] }[];
-  signing?: { batches: { typedData: TypedDataJson }[] };
+/**
+ * `GET /v1/datanets/:id/versions/:v`: the sdk's `VersionDetail`, its manifest (an open record there) read
+ * as what `buildManifest` writes: the contributions of the version.
+ */
+export type Version = Omit<VersionDetail, "manifest"> & {
+  manifest: { contributions?: { id: string; contributor: string; tokens: number; size: number }[] } | null;
 };
 
 /** EIP-712 typed data as JSON (uints as decimal strings). */
@@ -261,44 +212,6 @@ export type SpanAttribution = {
   };
 };
 
-/** `GET /v1/epochs` item (docs/api-epochs.md). */
-export type Epoch = {
-  epoch: number;
-  status: string;
-  receiptCount: number;
-  epochCharged: string;
-  cumulativeCharged: string;
-  cumulativeRewards: string;
-  submitTx: string | null;
-  challengeEndsAt: number | null;
-  finalizeTx: string | null;
-  createdAt: string;
-  bundleCid?: string;
-  signers?: string[];
-  verification: Verification | null;
-};
-
-/** `POST /v1/epochs/:n/verify` answer. */
-export type Verification = {
-  ok: boolean;
-  checkedAt?: string;
-  receiptCount: number;
-  differences: { receiptId?: string; field: string; expected: string; actual: string }[];
-};
-
-/** `GET /v1/accounts/:address/earnings`. */
-export type Earnings = {
-  account: string;
-  claimed: string;
-  finalized: string;
-  claimable: string;
-  submitted: string;
-  unsettled: string;
-  byDatanet: { datanetId: string; amount: string }[];
-  byModel: { modelId: string; name: string; amount: string }[];
-  history: { epoch: number; amount: string; cumulative: string; status: string; at: string }[];
-};
-
 /**
  * Uploads one file as its own upload with XMLHttpRequest, reporting upload progress (0..1).
  *
@@ -310,7 +223,7 @@ export function uploadFile(
   file: File,
   contributor: string,
   onProgress: (fraction: number) => void,
-): Promise<Upload> {
+): Promise<UploadView> {
   return new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest();
     xhr.open("POST", `/v1/datanets/${encodeURIComponent(datanetId)}/uploads`);
@@ -322,7 +235,7 @@ export function uploadFile(
     xhr.onload = () => {
       if (xhr.status >= 200 && xhr.status < 300) {
         onProgress(1);
-        resolve(JSON.parse(xhr.responseText) as Upload);
+        resolve(JSON.parse(xhr.responseText) as UploadView);
       } else reject(errorFrom(xhr.status, xhr.responseText, `uploading ${file.name}`));
     };
     xhr.onerror = () =>

@@ -1,13 +1,10 @@
-/** Display helpers: amounts, addresses, metadata URIs, license ids. */
+import { groupThousands } from "@tributary/core/money";
 
-/** An exact integer amount (decimal string or bigint) with thousands separators. */
-export function amount(value: string | bigint | null | undefined): string {
-  if (value === null || value === undefined || value === "") return "–";
-  const s = typeof value === "bigint" ? value.toString() : value;
-  if (!/^-?\d+$/.test(s)) return s;
-  const neg = s.startsWith("-");
-  const digits = neg ? s.slice(1) : s;
-  return (neg ? "-" : "") + digits.replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+/** Display helpers (amounts of the token: money.tsx): addresses, metadata URIs, license ids. */
+
+/** A count with thousands separators (`905,112`); token amounts use `<Money>` (money.tsx). */
+export function count(value: number): string {
+  return groupThousands(String(value));
 }
 
 /** `0x1234…abcd`. */

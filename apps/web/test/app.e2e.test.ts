@@ -1,5 +1,6 @@
 import { join } from "node:path";
 import type { TestChain } from "@tributary/contracts/test/fixture";
+import { formatTokenAmount } from "@tributary/core";
 import type { TributaryNode } from "@tributary/node";
 import { createTributaryClient, registerAgent } from "@tributary/sdk";
 import type { Page } from "playwright-core";
@@ -213,8 +214,13 @@ describe("web app in Chromium against a local network", () => {
     expect(await spans.count()).toBeGreaterThan(0);
     const receipt = page.getByTestId("receipt");
     await receipt.getByText("Split by role").waitFor();
-    const price = Number((await receipt.getByTestId("receipt-price").textContent())!.replace(/,/g, ""));
-    expect(price).toBeGreaterThan(1000);
+    // The price in the token (exact, from base units), the base units on hover.
+    const priceEl = receipt.getByTestId("receipt-price").locator(".money");
+    const price = BigInt((await priceEl.getAttribute("data-base-units"))!);
+    expect(price).toBeGreaterThan(1000n);
+    expect(await priceEl.getAttribute("title")).toBe(`${price} base units`);
+    expect(await priceEl.textContent()).toBe(formatTokenAmount(price, { symbol: "TRIB", decimals: 18 }));
+    expect(await priceEl.textContent()).toMatch(/^0\.\d+ TRIB$/);
     for (const role of ["protocol", "owner", "contributor"])
       await receipt.getByRole("cell", { name: role, exact: true }).first().waitFor();
     await shot("07-playground");

@@ -1,5 +1,6 @@
 import { join } from "node:path";
 import type { TestChain } from "@tributary/contracts/test/fixture";
+import { formatTokenAmount } from "@tributary/core";
 import type { NodeContext, TributaryNode } from "@tributary/node";
 import type { Hono } from "hono";
 import type { Page } from "playwright-core";
@@ -84,8 +85,9 @@ describe("earnings in Chromium: close an epoch, verify, finalize, claim", () => 
     await page.goto(`${url}/earnings/${contributor.address}`);
     const dash = page.getByTestId("earnings");
     await dash.waitFor();
-    const unsettled = dash.locator(".stat", { hasText: "Unsettled" }).locator(".stat-value");
-    expect(Number((await unsettled.textContent())!.replace(/,/g, ""))).toBeGreaterThan(0);
+    const unsettled = dash.locator(".stat", { hasText: "Unsettled" }).locator(".money");
+    expect(BigInt((await unsettled.getAttribute("data-base-units"))!)).toBeGreaterThan(0n);
+    await expect.poll(() => unsettled.textContent()).toMatch(/^0\.\d+ TRIB$/);
     await dash.getByText("No epoch yet").waitFor();
     await shot("20-earnings-unsettled");
   });
@@ -118,11 +120,16 @@ describe("earnings in Chromium: close an epoch, verify, finalize, claim", () => 
     const before = await balance();
     await page.goto(`${url}/earnings/${contributor.address}`);
     const dash = page.getByTestId("earnings");
-    const claimable = dash.locator(".stat", { hasText: "Claimable" }).locator(".stat-value");
+    const claimable = dash.locator(".stat", { hasText: "Claimable" }).locator(".money");
     await expect
-      .poll(async () => Number((await claimable.textContent())!.replace(/,/g, "")))
-      .toBeGreaterThan(0);
-    const amount = BigInt((await claimable.textContent())!.replace(/,/g, ""));
+      .poll(async () => BigInt((await claimable.getAttribute("data-base-units")) ?? "0"))
+      .toBeGreaterThan(0n);
+    const amount = BigInt((await claimable.getAttribute("data-base-units"))!);
+    // Shown in the token, exactly: "0.000000000000xxx TRIB", the base units on hover.
+    await expect
+      .poll(() => claimable.textContent())
+      .toBe(formatTokenAmount(amount, { symbol: "TRIB", decimals: 18 }));
+    expect(await claimable.getAttribute("title")).toBe(`${amount} base units`);
     await dash.locator("figure.chart svg circle").first().waitFor();
     await shot("23-earnings-claimable");
     await dash.getByRole("button", { name: /Claim .* \(node relays\)/ }).click();
@@ -133,7 +140,7 @@ describe("earnings in Chromium: close an epoch, verify, finalize, claim", () => 
         async () =>
           (await dash.locator(".stat", { hasText: "Claimable" }).locator(".stat-value").textContent())!,
       )
-      .toBe("0");
+      .toBe("0 TRIB");
     await shot("24-earnings-claimed");
   }, 90_000);
 });

@@ -5,5 +5,6 @@ export * from "./attribution/index.ts";
 export * from "./errors/index.ts";
 export * from "./ingest/index.ts";
 export * from "./merkle/index.ts";
+export * from "./money/index.ts";
 export * from "./settlement/index.ts";
 export * from "./tokenizer/index.ts";

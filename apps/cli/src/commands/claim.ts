@@ -1,3 +1,4 @@
+import type { TokenUnit } from "@tributary/core";
 import type { Command } from "commander";
 import type { Hex } from "viem";
 import { formatAmount } from "../amounts.ts";
@@ -10,12 +11,12 @@ const context = async (opts: CommonOptions) => (await import("../config.ts")).cr
 type Skipped = string | { account: string; reason: string; claimed?: string };
 
 /** One line per skipped account: the account and why nothing was paid to it. */
-export function skippedLines(skipped: readonly Skipped[]): string[] {
+export function skippedLines(skipped: readonly Skipped[], token: TokenUnit): string[] {
   return skipped.map((s) => {
     if (typeof s === "string") return `  ${s}: nothing to claim`;
     const why =
       s.claimed !== undefined
-        ? `already claimed ${formatAmount(s.claimed)}, all its finalized rewards`
+        ? `already claimed ${formatAmount(s.claimed, token)}, all its finalized rewards`
         : s.reason;
     return `  ${s.account}: ${why}`;
   });
@@ -37,6 +38,7 @@ export function registerClaim(program: Command): void {
         const parsed = await Promise.all(addresses.map((a) => parseAddress("address", a)));
         if (parsed.length > 100) throw new UsageError("at most 100 accounts per claim");
         const cli = await context(opts);
+        const token = await cli.token();
         if (opts.self) {
           const { claim } = await import("@tributary/sdk");
           const client = await cli.chain(true);
@@ -58,7 +60,7 @@ export function registerClaim(program: Command): void {
           }
           emit(opts.json, { paid: results }, () =>
             results.map(
-              (r) => `${green("✓")} paid ${bold(formatAmount(r.amount))} to ${r.account} (tx ${r.tx})`,
+              (r) => `${green("✓")} paid ${bold(formatAmount(r.amount, token))} to ${r.account} (tx ${r.tx})`,
             ),
           );
           return;
@@ -72,14 +74,14 @@ export function registerClaim(program: Command): void {
         }>("POST", "/v1/claims", { accounts }, "none");
         if (r.paid.length === 0 && (r.skipped?.length ?? 0) > 0)
           throw new CliError(
-            `nothing to claim for ${r.skipped!.length === 1 ? "this account" : "these accounts"}:\n${skippedLines(r.skipped!).join("\n")}`,
+            `nothing to claim for ${r.skipped!.length === 1 ? "this account" : "these accounts"}:\n${skippedLines(r.skipped!, token).join("\n")}`,
             "Earnings become claimable once an epoch is finalized (`tributary earnings <address>`, `tributary epoch finalize`).",
             "NOTHING_TO_CLAIM",
           );
         emit(opts.json, r, () => [
-          `${green("✓")} claimed ${bold(formatAmount(r.total))} in tx ${r.txHash}`,
-          ...r.paid.map((p) => `  ${p.account} ${formatAmount(p.amount)}`),
-          ...(r.skipped?.length ? [yellow("skipped:"), ...skippedLines(r.skipped).map(yellow)] : []),
+          `${green("✓")} claimed ${bold(formatAmount(r.total, token))} in tx ${r.txHash}`,
+          ...r.paid.map((p) => `  ${p.account} ${formatAmount(p.amount, token)}`),
+          ...(r.skipped?.length ? [yellow("skipped:"), ...skippedLines(r.skipped, token).map(yellow)] : []),
         ]);
       }),
     );

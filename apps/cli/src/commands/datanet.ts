@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
 import type { Command } from "commander";
-import { parseAmount } from "../amounts.ts";
+import { formatAmount, parseAmount } from "../amounts.ts";
 import { type CommonOptions, parseId, withCommonOptions } from "../args.ts";
 import { bold, CliError, cyan, dim, emit, green, progress, run, UsageError, yellow } from "../output.ts";
 
@@ -25,7 +25,11 @@ export function registerDatanet(program: Command): void {
       .description("create a datanet with the node's key (the node becomes owner and curator; operator)")
       .option("--metadata-uri <uri>", "datanet card (name, description)", "tributary://datanet")
       .option("--license <spdx>", "license of the contributions", "CC-BY-4.0")
-      .option("--min-stake <amount>", "stake each contribution must lock, in tokens", "0")
+      .option(
+        "--min-stake <amount>",
+        "stake each contribution must lock, in the payment token (e.g. 0.5)",
+        "0",
+      )
       .option("--uncurated", "accept contributions without review")
       .option("--near-duplicates <policy>", "flag | refuse near-duplicate uploads", "flag"),
   ).action(
@@ -103,10 +107,12 @@ export function registerDatanet(program: Command): void {
             .request<Page>("GET", `/v1/datanets/${datanetId}/versions?limit=500`, undefined, "none")
             .catch(() => ({ items: [] as Json[] })),
         ]);
+        const token = await cli.token();
+        const policy = d.policy as { curated?: boolean; minStake?: string; refundStakeOnAccept?: boolean };
         emit(opts.json, { ...d, versions: versions.items }, () => [
           `${bold(`datanet ${String(d.id)}`)}  ${String(d.metadataURI ?? "")}`,
           `  owner          ${String(d.owner)}`,
-          `  policy         ${JSON.stringify(d.policy)}`,
+          `  policy         ${policy.curated ? "curated" : "open (accepted on arrival)"}, min stake ${formatAmount(policy.minStake ?? "0", token)}${policy.refundStakeOnAccept ? ", stake refunded on accept" : ""}`,
           ...(d.curators ? [`  curators       ${(d.curators as string[]).join(", ")}`] : []),
           `  contributions  ${JSON.stringify(d.contributions ?? {})}`,
           `  versions       ${versions.items.length === 0 ? "none published" : versions.items.map((v) => `v${String(v.version)}`).join(", ")}`,

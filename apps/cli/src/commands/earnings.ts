@@ -1,3 +1,4 @@
+import type { TokenUnit } from "@tributary/core";
 import type { Command } from "commander";
 import { formatAmount } from "../amounts.ts";
 import { type CommonOptions, parseAddress, withCommonOptions } from "../args.ts";
@@ -27,16 +28,16 @@ function pendingNote(p: NonNullable<Earnings["pendingEpoch"]>): string {
 }
 
 /** The lines of `tributary earnings`: claimable now, pending (and on what), claimed, unsettled, breakdowns. */
-export function earningsLines(account: string, e: Earnings): string[] {
+export function earningsLines(account: string, e: Earnings, token: TokenUnit): string[] {
   const pending = BigInt(e.pending ?? "0");
   return [
     bold(`earnings of ${account}`),
-    `  claimable now  ${bold(formatAmount(e.claimable))}  ${dim("(finalized − claimed)")}`,
-    `  pending        ${formatAmount(pending)}  ${dim(pending > 0n && e.pendingEpoch ? pendingNote(e.pendingEpoch) : "(in no report waiting to be finalized)")}`,
-    `  claimed        ${formatAmount(e.claimed)}`,
-    `  unsettled      ${formatAmount(e.unsettled)}  ${dim("(receipts not yet in an epoch)")}`,
-    ...e.byDatanet.map((d) => `  datanet ${d.datanetId}: ${formatAmount(d.amount)}`),
-    ...e.byModel.map((m) => `  model ${m.name ?? m.modelId}: ${formatAmount(m.amount)}`),
+    `  claimable now  ${bold(formatAmount(e.claimable, token))}  ${dim("(finalized − claimed)")}`,
+    `  pending        ${formatAmount(pending, token)}  ${dim(pending > 0n && e.pendingEpoch ? pendingNote(e.pendingEpoch) : "(in no report waiting to be finalized)")}`,
+    `  claimed        ${formatAmount(e.claimed, token)}`,
+    `  unsettled      ${formatAmount(e.unsettled, token)}  ${dim("(receipts not yet in an epoch)")}`,
+    ...e.byDatanet.map((d) => `  datanet ${d.datanetId}: ${formatAmount(d.amount, token)}`),
+    ...e.byModel.map((m) => `  model ${m.name ?? m.modelId}: ${formatAmount(m.amount, token)}`),
     ...(BigInt(e.claimable) > 0n ? [dim(`claim: tributary claim ${account}`)] : []),
   ];
 }
@@ -55,8 +56,9 @@ export function registerEarnings(program: Command): void {
       run(async (address: string, opts: CommonOptions) => {
         const account = await parseAddress("address", address);
         const cli = await context(opts);
+        const token = await cli.token();
         const e = await cli.request<Earnings>("GET", `/v1/accounts/${account}/earnings`, undefined, "none");
-        emit(opts.json, e, () => earningsLines(account, e));
+        emit(opts.json, e, () => earningsLines(account, e, token));
       }),
     );
 }

@@ -41,6 +41,7 @@ export function registerEpochVerify(epoch: Command): void {
       run(async (n: string, opts: VerifyOptions) => {
         const epochNo = parseId("epoch", n);
         const cli = await context(opts);
+        const token = await cli.token();
         const say = (line: string) => {
           if (!opts.json) progress(line);
         };
@@ -98,7 +99,7 @@ export function registerEpochVerify(epoch: Command): void {
                   `  chargesRoot   ${r.chargesRoot}`,
                   `  rewardsRoot   ${r.rewardsRoot}`,
                   `  receiptsRoot  ${r.receiptsRoot}`,
-                  `  charged ${formatAmount(r.cumulativeCharged)}, rewards ${formatAmount(r.cumulativeRewards)} (cumulative)`,
+                  `  charged ${formatAmount(r.cumulativeCharged, token)}, rewards ${formatAmount(r.cumulativeRewards, token)} (cumulative)`,
                   dim(`  bundle ${r.bundleURI}; signed by ${onChain.signers.join(", ")}`),
                 ]
               : [

@@ -1,3 +1,4 @@
+import type { TokenUnit } from "@tributary/core";
 import type { Command } from "commander";
 import { formatAmount } from "../amounts.ts";
 import { type CommonOptions, parseId, withCommonOptions } from "../args.ts";
@@ -30,8 +31,8 @@ export const windowNote = (epoch: number, challengeEndsAt: number, now = Date.no
     ? `challenge window ends ${iso(challengeEndsAt)}`
     : `challenge window ended ${iso(challengeEndsAt)}; finalize: tributary epoch finalize ${epoch}`;
 
-const epochLine = (e: EpochView) =>
-  `epoch ${bold(String(e.epoch))} ${e.status.padEnd(10)} ${String(e.receiptCount).padStart(5)} receipts  charged ${formatAmount(e.epochCharged)}${
+const epochLine = (e: EpochView, token: TokenUnit) =>
+  `epoch ${bold(String(e.epoch))} ${e.status.padEnd(10)} ${String(e.receiptCount).padStart(5)} receipts  charged ${formatAmount(e.epochCharged, token)}${
     e.challengeEndsAt && e.status === "submitted" ? dim(`  ${windowNote(e.epoch, e.challengeEndsAt)}`) : ""
   }`;
 
@@ -55,6 +56,7 @@ export function registerEpochs(program: Command): void {
   ).action(
     run(async (opts: CommonOptions & { allowEmpty?: boolean }) => {
       const cli = await context(opts);
+      const token = await cli.token();
       if (!opts.json) progress(`${dim("…")} closing an epoch (cut, trees, bundle, sign, submit)`);
       const { NodeHttpError } = await import("../config.ts");
       let e: EpochView;
@@ -75,7 +77,7 @@ export function registerEpochs(program: Command): void {
         throw error;
       }
       emit(opts.json, e, () => [
-        `${green("✓")} ${epochLine(e)}`,
+        `${green("✓")} ${epochLine(e, token)}`,
         ...(e.submitTx ? [`  submitted in tx ${e.submitTx}`] : []),
         dim(`verify it: tributary epoch verify ${e.epoch}`),
       ]);
@@ -84,6 +86,7 @@ export function registerEpochs(program: Command): void {
   withCommonOptions(epoch.command("list").description("epochs, newest first")).action(
     run(async (opts: CommonOptions) => {
       const cli = await context(opts);
+      const token = await cli.token();
       const page = await cli.request<{ items: EpochView[] }>(
         "GET",
         "/v1/epochs?limit=500",
@@ -93,7 +96,7 @@ export function registerEpochs(program: Command): void {
       emit(opts.json, page, () =>
         page.items.length === 0
           ? ["no epochs yet", dim("close one: tributary epoch close")]
-          : page.items.map(epochLine),
+          : page.items.map((e) => epochLine(e, token)),
       );
     }),
   );
@@ -108,6 +111,7 @@ export function registerEpochs(program: Command): void {
     .action(
       run(async (n: string | undefined, opts: CommonOptions) => {
         const cli = await context(opts);
+        const token = await cli.token();
         let epochNo: bigint | number | undefined = n === undefined ? undefined : parseId("epoch", n);
         if (epochNo === undefined) {
           const page = await cli.request<{ items: EpochView[] }>(
@@ -152,7 +156,7 @@ export function registerEpochs(program: Command): void {
           throw error;
         }
         emit(opts.json, e, () => [
-          `${green("✓")} ${epochLine(e)}`,
+          `${green("✓")} ${epochLine(e, token)}`,
           ...(e.finalizeTx ? [`  finalized in tx ${e.finalizeTx}`] : []),
           dim("its rewards are claimable now: tributary earnings <address>, tributary claim <address>"),
         ]);

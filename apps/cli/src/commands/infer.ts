@@ -142,6 +142,7 @@ export function registerInfer(program: Command): void {
           }
           const spans = attributions.flatMap((a) => a.spans);
           const receipt = res.tributary?.receipt;
+          const token = await cli.token();
           emit(opts.json, { response: res, attribution: attributions }, () => {
             const byRole = new Map<string, bigint>();
             for (const p of receipt?.parts ?? [])
@@ -160,8 +161,8 @@ export function registerInfer(program: Command): void {
               ...(receipt
                 ? [
                     `${bold("receipt")} ${receipt.id}  ${dim(`(${ms} ms)`)}`,
-                    `  charged ${bold(formatAmount(receipt.charged))} tokens (price ${formatAmount(receipt.price)}${BigInt(receipt.agentFee) > 0n ? `, agent fee ${formatAmount(receipt.agentFee)}` : ""})`,
-                    `  split   ${[...byRole].map(([role, amount]) => `${role} ${formatAmount(amount)}`).join(" · ")}`,
+                    `  charged ${bold(formatAmount(receipt.charged, token))} (price ${formatAmount(receipt.price, token)}${BigInt(receipt.agentFee) > 0n ? `, agent fee ${formatAmount(receipt.agentFee, token)}` : ""})`,
+                    `  split   ${[...byRole].map(([role, amount]) => `${role} ${formatAmount(amount, token)}`).join(" · ")}`,
                     `  data    ${receipt.attribution.contributions.length} contribution(s) from ${contributors.size} contributor(s) (${receipt.attribution.algorithm})`,
                   ]
                 : [yellow("no receipt in the response")]),

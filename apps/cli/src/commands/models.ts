@@ -74,9 +74,13 @@ export function registerModel(program: Command): void {
         "--trained-on <id:version,...>",
         "datanet versions the model was trained on, e.g. 1:1,2:3 (external: required; infinigram: instead of --datanet/--version)",
       )
-      .option("--per-call <amount>", "price per call, tokens", "0.001")
-      .option("--per-1k <amount>", "price per 1000 output tokens, tokens", "0.01")
-      .option("--per-1k-input <amount>", "price per 1000 input (prompt) tokens, tokens", "0.001")
+      .option("--per-call <amount>", "price per call, in the payment token (TRIB locally)", "0.001")
+      .option("--per-1k <amount>", "price per 1000 output tokens, in the payment token", "0.01")
+      .option(
+        "--per-1k-input <amount>",
+        "price per 1000 input (prompt) tokens, in the payment token",
+        "0.001",
+      )
       .option(
         "--max-input-tokens <n>",
         "this node's limit on a prompt's input tokens (default: the node's, 8192)",
@@ -176,6 +180,7 @@ export function registerModel(program: Command): void {
     run(async (opts: CommonOptions) => {
       const cli = await context(opts);
       const res = await cli.request<{ data: ModelJson[] }>("GET", "/v1/models", undefined, "none");
+      const token = await cli.token();
       emit(opts.json, { items: res.data }, () =>
         res.data.length === 0
           ? ["no models yet", dim("register one: tributary model register --name … --datanet 1 --version 1")]
@@ -184,7 +189,7 @@ export function registerModel(program: Command): void {
               const dv =
                 t?.datanetVersions.map((d) => `datanet ${d.datanetId} v${d.version}`).join(", ") ?? "";
               const price = t
-                ? `${formatAmount(t.pricing.perCall)}/call + ${formatAmount(t.pricing.per1kOutputTokens)}/1k tokens + ${formatAmount(t.pricing.per1kInputTokens ?? "0")}/1k input tokens, owner ${t.split.ownerBps / 100}% data ${t.split.dataBps / 100}%`
+                ? `${formatAmount(t.pricing.perCall, token)}/call + ${formatAmount(t.pricing.per1kOutputTokens, token)}/1k output tokens + ${formatAmount(t.pricing.per1kInputTokens ?? "0", token)}/1k input tokens, owner ${t.split.ownerBps / 100}% data ${t.split.dataBps / 100}%`
                 : "";
               const limits = t?.limits
                 ? dim(
@@ -223,9 +228,9 @@ function registerModelOwnerCommands(model: Command): void {
         "change a model's price, split or owner on chain (the owner's key: TRIBUTARY_PRIVATE_KEY or keystore); gateways charge the new terms once their indexer sees them",
       )
       .argument("<model>", "model id or name")
-      .option("--per-call <amount>", "new price per call, tokens")
-      .option("--per-1k <amount>", "new price per 1000 output tokens, tokens")
-      .option("--per-1k-input <amount>", "new price per 1000 input (prompt) tokens, tokens")
+      .option("--per-call <amount>", "new price per call, in the payment token")
+      .option("--per-1k <amount>", "new price per 1000 output tokens, in the payment token")
+      .option("--per-1k-input <amount>", "new price per 1000 input (prompt) tokens, in the payment token")
       .option("--owner-bps <bps>", "new owner share, basis points (with --data-bps)")
       .option("--data-bps <bps>", "new contributors' share, basis points (with --owner-bps)")
       .option("--owner <address>", "transfer the model to this address (last, after the other changes)"),
@@ -308,8 +313,9 @@ function registerModelOwnerCommands(model: Command): void {
           split: { ownerBps: Number(after.split.ownerBps), dataBps: Number(after.split.dataBps) },
           txs,
         };
+        const token = await cli.token();
         emit(opts.json, view, () => [
-          `${green("✓")} model ${bold(modelId.toString())}: ${formatAmount(after.pricing.perCall)}/call + ${formatAmount(after.pricing.per1kOutputTokens)}/1k tokens + ${formatAmount(after.pricing.per1kInputTokens)}/1k input tokens, owner ${Number(after.split.ownerBps) / 100}% data ${Number(after.split.dataBps) / 100}%, owner ${after.owner}`,
+          `${green("✓")} model ${bold(modelId.toString())}: ${formatAmount(after.pricing.perCall, token)}/call + ${formatAmount(after.pricing.per1kOutputTokens, token)}/1k output tokens + ${formatAmount(after.pricing.per1kInputTokens, token)}/1k input tokens, owner ${Number(after.split.ownerBps) / 100}% data ${Number(after.split.dataBps) / 100}%, owner ${after.owner}`,
         ]);
       },
     ),

@@ -16,30 +16,36 @@ export function registerPayer(program: Command): void {
     program
       .command("deposit")
       .description(
-        "deposit tokens as credit for the gateway (approve + deposit with your key: TRIBUTARY_PRIVATE_KEY or keystore)",
+        "deposit the payment token (TRIB locally) as credit for the gateway (approve + deposit with your key: TRIBUTARY_PRIVATE_KEY or keystore)",
       )
       .option("--for <address>", "credit another payer (default: yourself)")
-      .option("--base-units", "the amount is in base units (wei-like), not decimal tokens"),
+      .option("--base-units", "the amount is in base units (wei-like), not a decimal amount of the token"),
   )
-    .argument("<amount>", "tokens, as a decimal (12.5); exact, 18 decimals")
+    .argument(
+      "<amount>",
+      "amount of the payment token (TRIB locally), as a decimal (12.5); exact, up to the token's decimals",
+    )
     .action(
       run(async (amountText: string, opts: DepositOptions) => {
-        const amount = opts.baseUnits ? parseBaseUnits(amountText) : parseAmount(amountText);
-        if (amount === 0n) throw new UsageError("amount must be more than 0");
+        if (opts.baseUnits) parseBaseUnits(amountText);
+        else parseAmount(amountText, 255); // the form now; the token's decimals once read from the chain
         const payer = opts.for ? await parseAddress("--for", opts.for) : undefined;
         const cli = await context(opts);
         const client = await cli.chain(true);
+        const token = await cli.token();
+        const amount = opts.baseUnits ? parseBaseUnits(amountText) : parseAmount(amountText, token.decimals);
+        if (amount === 0n) throw new UsageError("amount must be more than 0");
         const { approveAndDeposit, getDeposited, getTokenBalance } = await import("@tributary/sdk");
         const me = client.account!.address;
         const balance = await getTokenBalance(client, { account: me });
         if (balance < amount)
           throw new CliError(
-            `${me} holds ${formatAmount(balance)} tokens, less than ${formatAmount(amount)}`,
-            "Get tokens first (on the local network the owner can mint: the demo payer already has some).",
+            `${me} holds ${formatAmount(balance, token)}, less than ${formatAmount(amount, token)}`,
+            "Get some of the payment token first (on the local network the owner can mint: the demo payer already has some).",
             "INSUFFICIENT_BALANCE",
           );
         if (!opts.json)
-          progress(`${dim("…")} approving and depositing ${formatAmount(amount)} tokens from ${me}`);
+          progress(`${dim("…")} approving and depositing ${formatAmount(amount, token)} from ${me}`);
         const result = await approveAndDeposit(client, { amount, ...(payer ? { payer } : {}) });
         const credited = payer ?? me;
         const deposited = await getDeposited(client, { payer: credited });
@@ -51,8 +57,8 @@ export function registerPayer(program: Command): void {
           depositTx: result.deposit.hash,
         };
         emit(opts.json, out, () => [
-          `${green("✓")} deposited ${bold(formatAmount(amount))} tokens for ${credited} (tx ${result.deposit.hash})`,
-          `  total deposited ${formatAmount(deposited)}`,
+          `${green("✓")} deposited ${bold(formatAmount(amount, token))} for ${credited} (tx ${result.deposit.hash})`,
+          `  total deposited ${formatAmount(deposited, token)}`,
         ]);
       }),
     );
@@ -122,11 +128,12 @@ export function registerPayer(program: Command): void {
         if (!(e instanceof NodeHttpError && e.code === "NO_LEAF")) throw e;
       }
       const r = await withdraw(client, { cumulativeCharged, proof });
+      const token = await cli.token();
       emit(
         opts.json,
         { payer: me, amount: r.amount.toString(), epoch: r.epoch.toString(), tx: r.hash },
         () => [
-          `${green("✓")} withdrew ${bold(formatAmount(r.amount))} tokens to ${me} (proven against epoch ${r.epoch}, tx ${r.hash})`,
+          `${green("✓")} withdrew ${bold(formatAmount(r.amount, token))} to ${me} (proven against epoch ${r.epoch}, tx ${r.hash})`,
         ],
       );
     }),

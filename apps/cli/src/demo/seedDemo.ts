@@ -80,7 +80,7 @@ async function countContributions(api: NodeClient, datanetId: bigint, status: st
 /**
  * Seeds a fresh local network through the node's own HTTP API: a datanet of Moby-Dick paragraph chunks
  * contributed by anvil accounts 3..7 (each signing its own upload), every contribution accepted, version 1
- * published with its attribution index, the ∞-gram model registered, and payer account 8 minted tokens,
+ * published with its attribution index, the ∞-gram model registered, and payer account 8 minted 1,000 TRIB (the payment token),
  * depositing 100 of them, with an API key.
  *
  * @example
@@ -193,7 +193,7 @@ export async function seedDemo(p: SeedDemoParameters): Promise<DemoInfo> {
   await mintTokens(sdkOf(p.accounts[0]!), { to: payer.address, amount: 1000n * 10n ** 18n });
   await approveAndDeposit(sdkOf(payer), { amount: 100n * 10n ** 18n });
   const key = await gateway.createApiKey(payer.address);
-  p.onProgress(`payer ${payer.address} minted 1000 tokens, deposited 100, API key created`, {
+  p.onProgress(`payer ${payer.address} minted 1,000 TRIB, deposited 100 TRIB, API key created`, {
     payer: payer.address,
   });
 

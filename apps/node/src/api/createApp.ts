@@ -36,8 +36,8 @@ export type CreateAppParameters = {
   routeBodyLimits?: Record<string, number>;
   /** Sub-apps to mount at the root, e.g. the attribution routes. */
   routes?: Hono[];
-  /** Extra fields reported by `GET /health`. */
-  health?: () => Record<string, unknown>;
+  /** Extra fields reported by `GET /health` (the chain, the payment token). */
+  health?: () => Record<string, unknown> | Promise<Record<string, unknown>>;
   /** Readiness checks of `GET /health/ready` (default: ready, no checks). */
   ready?: () => Promise<Readiness>;
   /** The node's version (in `/health` and the OpenAPI document). */
@@ -102,11 +102,11 @@ export function createApp(params: CreateAppParameters = {}): Hono {
       summary: "Liveness: the process answers",
       tags: ["node"],
       responses: { 200: { description: "Alive.", schema: s.Health } },
-      handler: () => ({
+      handler: async () => ({
         ok: true,
         version,
         uptimeSeconds: Math.round((Date.now() - startedAt) / 100) / 10,
-        ...(params.health?.() ?? {}),
+        ...((await params.health?.()) ?? {}),
       }),
     }),
     defineRoute({

@@ -12,7 +12,7 @@ import { verifyBundle } from "../../src/epochs/verifyBundle.ts";
 import { createGatewayRoutes } from "../../src/gateway/createGatewayRoutes.ts";
 
 type Json = Record<string, unknown>;
-type ErrorBody = { error: { code: string; message: string; hint: string } };
+type ErrorBody = { error: { code: string; message: string; hint: string; tributary_code?: string } };
 
 // secp256k1's group order, written out here so the test does not trust the code under test for it.
 const N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;

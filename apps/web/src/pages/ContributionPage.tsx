@@ -1,6 +1,6 @@
 import { api, type ContributionView } from "../api.ts";
 import { Account, Badge, ErrorBox, Loading, useAsync } from "../components.tsx";
-import { amount } from "../format.ts";
+import { Money } from "../money.tsx";
 import { Link } from "../router.tsx";
 import { statusTone } from "./DatanetDetail.tsx";
 
@@ -15,10 +15,14 @@ export function ContributionPage({ id }: { id: string }) {
   return <ContributionDetails view={c.value} heading="h1" />;
 }
 
+/** What the upload pipeline writes into a contribution's metadata blob. */
+type SourceMetadata = { source?: { name?: string; locator?: string; format?: string } };
+
 /** The body of a contribution view (also shown in the playground's side panel). */
 export function ContributionDetails({ view: v, heading }: { view: ContributionView; heading: "h1" | "h2" }) {
   const H = heading;
-  const source = v.metadata?.source;
+  // The metadata blob is free-form JSON; the upload pipeline writes `source` (name, locator, format).
+  const source = (v.metadata as SourceMetadata | null)?.source;
   return (
     <article className="contribution" data-testid="contribution">
       {heading === "h1" ? (
@@ -56,7 +60,9 @@ export function ContributionDetails({ view: v, heading }: { view: ContributionVi
         </div>
         <div>
           <dt>Stake</dt>
-          <dd>{amount(v.stake)}</dd>
+          <dd>
+            <Money units={v.stake} />
+          </dd>
         </div>
         <div>
           <dt>Content hash</dt>

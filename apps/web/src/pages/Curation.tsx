@@ -1,7 +1,8 @@
 import { useState } from "react";
 import { api, type Page, type PendingContribution } from "../api.ts";
 import { Account, Badge, Empty, ErrorBox, Loading, useAction, useAsync } from "../components.tsx";
-import { amount, short } from "../format.ts";
+import { short } from "../format.ts";
+import { Money } from "../money.tsx";
 import { Link } from "../router.tsx";
 
 type Verdict = "accept" | "reject" | "rejectAndSlash";
@@ -134,7 +135,7 @@ export function Curation({ datanetId }: { datanetId: string }) {
               <Badge tone="warn">{p.status}</Badge>
             </div>
             <p className="muted">
-              by <Account address={p.contributor} /> · {p.size} bytes · stake {amount(p.stake)} ·{" "}
+              by <Account address={p.contributor} /> · {p.size} bytes · stake <Money units={p.stake} /> ·{" "}
               <span className="mono" title={p.contentHash}>
                 {short(p.contentHash)}
               </span>

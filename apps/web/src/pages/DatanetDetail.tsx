@@ -1,7 +1,9 @@
+import type { ContributorPage } from "@tributary/sdk";
 import { useEffect, useState } from "react";
-import { api, type Contribution, type Datanet, type Page, type Version } from "../api.ts";
+import { api, type Contribution, type Datanet, type Page, type VersionSummary } from "../api.ts";
 import { Account, Badge, Empty, ErrorBox, Loading, Stat, useAsync } from "../components.tsx";
-import { amount, datanetName, licenseName, metaOf, short } from "../format.ts";
+import { count, datanetName, licenseName, metaOf, short } from "../format.ts";
+import { Money } from "../money.tsx";
 import { Link } from "../router.tsx";
 
 const STATUSES = ["", "Pending", "Accepted", "Rejected", "Slashed", "Withdrawn"];
@@ -59,7 +61,7 @@ export function DatanetDetail({ datanetId }: { datanetId: string }) {
         <Stat label="Versions" value={n.versionCount} />
         <Stat label="Accepted" value={counts.Accepted ?? 0} />
         <Stat label="Pending" value={counts.Pending ?? 0} />
-        <Stat label="Minimum stake" value={amount(n.policy.minStake)} />
+        <Stat label="Minimum stake" value={<Money units={n.policy.minStake} />} />
       </div>
       <dl className="facts wide">
         <div>
@@ -107,13 +109,7 @@ export function DatanetDetail({ datanetId }: { datanetId: string }) {
 
 function Versions({ datanetId }: { datanetId: string }) {
   const v = useAsync(
-    (signal) =>
-      api<Page<Version & { publishedBlock?: number }>>(
-        "GET",
-        `/v1/datanets/${datanetId}/versions`,
-        undefined,
-        { signal },
-      ),
+    (signal) => api<Page<VersionSummary>>("GET", `/v1/datanets/${datanetId}/versions`, undefined, { signal }),
     [datanetId],
   );
   return (
@@ -133,8 +129,8 @@ function Versions({ datanetId }: { datanetId: string }) {
               <tr>
                 <th>Version</th>
                 <th>Contributions</th>
-                <th>Tokens</th>
-                <th>Root</th>
+                <th className="wide-only">Tokens</th>
+                <th className="wide-only">Root</th>
                 <th>Manifest</th>
               </tr>
             </thead>
@@ -143,8 +139,8 @@ function Versions({ datanetId }: { datanetId: string }) {
                 <tr key={x.version}>
                   <td>v{x.version}</td>
                   <td>{x.count}</td>
-                  <td>{x.tokens ?? "–"}</td>
-                  <td className="mono" title={x.contributionsRoot}>
+                  <td className="wide-only">{x.tokens ?? "–"}</td>
+                  <td className="mono wide-only" title={x.contributionsRoot}>
                     {short(x.contributionsRoot)}
                   </td>
                   <td className="mono wrap">
@@ -176,21 +172,6 @@ function Contributions({ datanetId }: { datanetId: string }) {
       ),
     [datanetId, status, cursor],
   );
-  const all = useAsync(
-    (signal) =>
-      api<Page<Contribution>>("GET", `/v1/datanets/${datanetId}/contributions?limit=500`, undefined, {
-        signal,
-      }),
-    [datanetId],
-  );
-  const contributors = new Map<string, { total: number; accepted: number; bytes: number }>();
-  for (const c of all.value?.items ?? []) {
-    const e = contributors.get(c.contributor) ?? { total: 0, accepted: 0, bytes: 0 };
-    e.total++;
-    if (c.status === "Accepted") e.accepted++;
-    e.bytes += c.size;
-    contributors.set(c.contributor, e);
-  }
   return (
     <>
       <section aria-labelledby="contributions-title">
@@ -227,8 +208,8 @@ function Contributions({ datanetId }: { datanetId: string }) {
                   <th>Id</th>
                   <th>Status</th>
                   <th>Contributor</th>
-                  <th>Bytes</th>
-                  <th>Content hash</th>
+                  <th className="wide-only">Bytes</th>
+                  <th className="wide-only">Content hash</th>
                 </tr>
               </thead>
               <tbody>
@@ -243,8 +224,8 @@ function Contributions({ datanetId }: { datanetId: string }) {
                     <td>
                       <Account address={c.contributor} />
                     </td>
-                    <td>{c.size}</td>
-                    <td className="mono" title={c.contentHash}>
+                    <td className="wide-only">{c.size}</td>
+                    <td className="mono wide-only" title={c.contentHash}>
                       {short(c.contentHash)}
                     </td>
                   </tr>
@@ -270,10 +251,38 @@ function Contributions({ datanetId }: { datanetId: string }) {
           </button>
         </div>
       </section>
-      <section aria-labelledby="contributors-title">
-        <h2 id="contributors-title">Contributors</h2>
-        {all.value && contributors.size === 0 ? <Empty title="No contributors yet" /> : null}
-        {contributors.size > 0 ? (
+      <Contributors datanetId={datanetId} />
+    </>
+  );
+}
+
+/** The datanet's contributors with their counts, aggregated by the node over every contribution, paged. */
+function Contributors({ datanetId }: { datanetId: string }) {
+  const [cursors, setCursors] = useState<(string | undefined)[]>([undefined]);
+  const cursor = cursors[cursors.length - 1];
+  const list = useAsync(
+    (signal) =>
+      api<ContributorPage>(
+        "GET",
+        `/v1/datanets/${datanetId}/contributors?limit=20${cursor ? `&cursor=${cursor}` : ""}`,
+        undefined,
+        { signal },
+      ),
+    [datanetId, cursor],
+  );
+  const page = list.value;
+  return (
+    <section aria-labelledby="contributors-title" data-testid="contributors">
+      <h2 id="contributors-title">Contributors</h2>
+      <ErrorBox error={list.error} title="Could not list the contributors" />
+      {page && page.totals.contributors === 0 ? <Empty title="No contributors yet" /> : null}
+      {page && page.totals.contributors > 0 ? (
+        <>
+          <p className="muted" data-testid="contributor-totals">
+            {page.totals.contributors} contributor{page.totals.contributors === 1 ? "" : "s"} ·{" "}
+            {page.totals.contributions} contributions ({page.totals.accepted} accepted) ·{" "}
+            {count(page.totals.bytes)} bytes
+          </p>
           <div className="table-wrap">
             <table>
               <thead>
@@ -281,28 +290,45 @@ function Contributions({ datanetId }: { datanetId: string }) {
                   <th>Contributor</th>
                   <th>Contributions</th>
                   <th>Accepted</th>
-                  <th>Bytes</th>
+                  <th className="wide-only">Pending</th>
+                  <th className="wide-only">Bytes</th>
                 </tr>
               </thead>
               <tbody>
-                {[...contributors.entries()]
-                  .sort((a, b) => b[1].accepted - a[1].accepted)
-                  .map(([addr, e]) => (
-                    <tr key={addr}>
-                      <td>
-                        <Account address={addr} />
-                      </td>
-                      <td>{e.total}</td>
-                      <td>{e.accepted}</td>
-                      <td>{e.bytes}</td>
-                    </tr>
-                  ))}
+                {page.items.map((c) => (
+                  <tr key={c.contributor}>
+                    <td>
+                      <Account address={c.contributor} />
+                    </td>
+                    <td>{c.contributions}</td>
+                    <td>{c.accepted}</td>
+                    <td className="wide-only">{c.pending}</td>
+                    <td className="wide-only">{count(c.bytes)}</td>
+                  </tr>
+                ))}
               </tbody>
             </table>
           </div>
-        ) : null}
-        {all.value?.nextCursor ? <p className="muted">Counted over the first 500 contributions.</p> : null}
-      </section>
-    </>
+          {cursors.length > 1 || page.nextCursor ? (
+            <div className="pager">
+              <button
+                type="button"
+                disabled={cursors.length === 1}
+                onClick={() => setCursors((c) => c.slice(0, -1))}
+              >
+                Previous
+              </button>
+              <button
+                type="button"
+                disabled={!page.nextCursor}
+                onClick={() => setCursors((c) => [...c, page.nextCursor ?? undefined])}
+              >
+                Next
+              </button>
+            </div>
+          ) : null}
+        </>
+      ) : null}
+    </section>
   );
 }

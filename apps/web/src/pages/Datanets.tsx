@@ -1,5 +1,5 @@
 import { type FormEvent, useState } from "react";
-import { api, type Datanet, operatorToken, type Page } from "../api.ts";
+import { api, type DatanetItem as Datanet, operatorToken, type Page } from "../api.ts";
 import { Account, Badge, Empty, ErrorBox, Loading, useAction, useAsync } from "../components.tsx";
 import { datanetName, licenseName, metadataUriOf, metaOf } from "../format.ts";
 import { Link, navigate } from "../router.tsx";

@@ -1,7 +1,8 @@
 import { type FormEvent, useState } from "react";
 import { api, type Earnings as EarningsView } from "../api.ts";
 import { Empty, ErrorBox, Loading, Stat, useAction, useAsync } from "../components.tsx";
-import { amount, isAddress, short } from "../format.ts";
+import { isAddress, short } from "../format.ts";
+import { Money, moneyText, useToken } from "../money.tsx";
 import { Link, navigate } from "../router.tsx";
 import { claimWithWallet, hasWallet } from "../signer.ts";
 
@@ -77,6 +78,7 @@ function Dashboard({ address }: { address: string }) {
       proof: p.proof,
     });
   });
+  const token = useToken();
   if (e.loading && !e.value) return <Loading what="earnings" />;
   if (!e.value) return <ErrorBox error={e.error} title="Could not load the earnings" />;
   const v = e.value;
@@ -84,11 +86,15 @@ function Dashboard({ address }: { address: string }) {
   return (
     <div data-testid="earnings">
       <h2 className="mono wrap">{v.account}</h2>
-      <div className="stats">
-        <Stat label="Unsettled" value={amount(v.unsettled)} note="in receipts not yet in an epoch" />
-        <Stat label="Submitted" value={amount(v.submitted)} note="in the latest report on chain" />
-        <Stat label="Claimable" value={amount(v.claimable)} note="finalized, not claimed yet" />
-        <Stat label="Claimed" value={amount(v.claimed)} />
+      <div className="stats money-stats">
+        <Stat
+          label="Unsettled"
+          value={<Money units={v.unsettled} />}
+          note="in receipts not yet in an epoch"
+        />
+        <Stat label="Submitted" value={<Money units={v.submitted} />} note="in the latest report on chain" />
+        <Stat label="Claimable" value={<Money units={v.claimable} />} note="finalized, not claimed yet" />
+        <Stat label="Claimed" value={<Money units={v.claimed} />} />
       </div>
       <div className="panel">
         <h3>Claim</h3>
@@ -109,7 +115,7 @@ function Dashboard({ address }: { address: string }) {
               ? "Claiming…"
               : claimable === 0n
                 ? "Nothing to claim yet"
-                : `Claim ${amount(v.claimable)} (node relays)`}
+                : `Claim ${moneyText(v.claimable, token)} (node relays)`}
           </button>
           {hasWallet() ? (
             <button
@@ -123,7 +129,7 @@ function Dashboard({ address }: { address: string }) {
         </div>
         {claim.result ? (
           <p className="notice ok" role="status">
-            Claimed {amount(claim.result.total)} in transaction{" "}
+            Claimed <Money units={claim.result.total} /> in transaction{" "}
             <span className="mono">{short(claim.result.txHash)}</span>.
           </p>
         ) : null}
@@ -156,7 +162,9 @@ function Dashboard({ address }: { address: string }) {
                     <td>
                       <Link to={`/datanets/${d.datanetId}`}>{d.datanetId}</Link>
                     </td>
-                    <td>{amount(d.amount)}</td>
+                    <td>
+                      <Money units={d.amount} />
+                    </td>
                   </tr>
                 ))}
               </tbody>
@@ -179,7 +187,9 @@ function Dashboard({ address }: { address: string }) {
                 {v.byModel.map((m) => (
                   <tr key={m.modelId}>
                     <td>{m.name || m.modelId}</td>
-                    <td>{amount(m.amount)}</td>
+                    <td>
+                      <Money units={m.amount} />
+                    </td>
                   </tr>
                 ))}
               </tbody>
@@ -193,14 +203,16 @@ function Dashboard({ address }: { address: string }) {
 
 /** Earnings per epoch (bars) and their running total (line), in SVG, plus a table for screen readers. */
 function Chart({ history }: { history: EarningsView["history"] }) {
+  const token = useToken();
   if (history.length === 0)
     return <Empty title="No epoch yet">Earnings appear here once an epoch containing them is closed.</Empty>;
   const W = 640;
   const H = 180;
-  const pad = { l: 64, r: 16, t: 12, b: 28 };
+  const pad = { l: 16, r: 16, t: 28, b: 28 };
   const cumulative = history.map((h) => BigInt(h.cumulative));
-  let max = 1n;
-  for (const v of cumulative) if (v > max) max = v;
+  let top = 0n;
+  for (const v of cumulative) if (v > top) top = v;
+  const max = top > 0n ? top : 1n; // the scale's divisor; the label shows the real top
   const slot = (W - pad.l - pad.r) / history.length;
   const x = (i: number) => pad.l + slot * (i + 0.5);
   const y = (v: bigint) => pad.t + (H - pad.t - pad.b) * (1 - Number((v * 10_000n) / max) / 10_000);
@@ -213,12 +225,11 @@ function Chart({ history }: { history: EarningsView["history"] }) {
       <svg viewBox={`0 0 ${W} ${H}`} role="img" aria-label="Earnings by epoch and running total">
         <line x1={pad.l} x2={W - pad.r} y1={H - pad.b} y2={H - pad.b} className="axis" />
         <line x1={pad.l} x2={pad.l} y1={pad.t} y2={H - pad.b} className="axis" />
-        <text x={pad.l - 6} y={pad.t + 8} textAnchor="end" className="tick">
-          {amount(max)}
+        {/* The scale above the axis, left-aligned: a long amount grows to the right, never off the left edge. */}
+        <text x={pad.l} y={pad.t - 12} textAnchor="start" className="tick" data-testid="chart-max">
+          {moneyText(top, token)}
         </text>
-        <text x={pad.l - 6} y={H - pad.b} textAnchor="end" className="tick">
-          0
-        </text>
+        <line x1={pad.l} x2={pad.l + 4} y1={pad.t} y2={pad.t} className="axis" />
         {history.map((h, i) => (
           <g key={h.epoch}>
             <rect
@@ -229,7 +240,7 @@ function Chart({ history }: { history: EarningsView["history"] }) {
               className={`bar ${h.status}`}
             >
               <title>
-                epoch {h.epoch}: {amount(h.amount)} ({h.status})
+                epoch {h.epoch}: {moneyText(h.amount, token)} ({h.status})
               </title>
             </rect>
             <text x={x(i)} y={H - 8} textAnchor="middle" className="tick">
@@ -241,7 +252,7 @@ function Chart({ history }: { history: EarningsView["history"] }) {
         {history.map((h, i) => (
           <circle key={h.epoch} cx={x(i)} cy={y(cumulative[i]!)} r={4} className="pt">
             <title>
-              total after epoch {h.epoch}: {amount(h.cumulative)}
+              total after epoch {h.epoch}: {moneyText(h.cumulative, token)}
             </title>
           </circle>
         ))}
@@ -256,8 +267,12 @@ function Chart({ history }: { history: EarningsView["history"] }) {
             {history.map((h) => (
               <tr key={h.epoch}>
                 <td>epoch {h.epoch}</td>
-                <td>{h.amount}</td>
-                <td>{h.cumulative}</td>
+                <td>
+                  <Money units={h.amount} />
+                </td>
+                <td>
+                  <Money units={h.cumulative} />
+                </td>
                 <td>{h.status}</td>
               </tr>
             ))}

@@ -1,7 +1,8 @@
 import { useEffect, useState } from "react";
 import { api, type Epoch, type Page, type Verification } from "../api.ts";
 import { Badge, Empty, ErrorBox, Loading, useAction, useAsync } from "../components.tsx";
-import { amount, relative, short } from "../format.ts";
+import { relative, short } from "../format.ts";
+import { Money } from "../money.tsx";
 
 function useNow(): number {
   const [now, setNow] = useState(() => Date.now() / 1000);
@@ -71,7 +72,8 @@ export function Epochs() {
 function EpochCard({ epoch: e, now, onChange }: { epoch: Epoch; now: number; onChange: () => void }) {
   const verify = useAction(async () => api<Verification>("POST", `/v1/epochs/${e.epoch}/verify`, {}));
   const finalize = useAction(async () => api<Epoch>("POST", `/v1/epochs/${e.epoch}/finalize`, {}));
-  const v = verify.result ?? e.verification;
+  // The node keeps the last verification as JSON (the schema leaves it open); it has the verify answer's shape.
+  const v = verify.result ?? (e.verification as Verification | null);
   const windowLeft = e.challengeEndsAt === null ? undefined : e.challengeEndsAt - now;
   return (
     <li className="card" data-testid="epoch">
@@ -86,11 +88,15 @@ function EpochCard({ epoch: e, now, onChange }: { epoch: Epoch; now: number; onC
         </div>
         <div>
           <dt>Charged this epoch</dt>
-          <dd>{amount(e.epochCharged)}</dd>
+          <dd>
+            <Money units={e.epochCharged} />
+          </dd>
         </div>
         <div>
           <dt>Cumulative rewards</dt>
-          <dd>{amount(e.cumulativeRewards)}</dd>
+          <dd>
+            <Money units={e.cumulativeRewards} />
+          </dd>
         </div>
         <div>
           <dt>Challenge window</dt>
@@ -124,7 +130,7 @@ function EpochCard({ epoch: e, now, onChange }: { epoch: Epoch; now: number; onC
                 // biome-ignore lint/suspicious/noArrayIndexKey: a fixed list
                 <li key={i}>
                   {d.receiptId ? `receipt ${short(d.receiptId)}: ` : ""}
-                  {d.field}: expected {d.expected}, got {d.actual}
+                  {d.field}: expected {String(d.expected)}, got {String(d.actual)}
                 </li>
               ))}
             </ul>

@@ -1,6 +1,8 @@
+import { useState } from "react";
 import { api, type Datanet, type Model, type Version } from "../api.ts";
 import { Account, Badge, Empty, ErrorBox, Loading, useAsync } from "../components.tsx";
-import { amount, bps, datanetName, short } from "../format.ts";
+import { bps, count, datanetName, short } from "../format.ts";
+import { Money } from "../money.tsx";
 import { Link } from "../router.tsx";
 
 /** The model registry as this node serves it, each model with its lineage: datanet versions → contributions. */
@@ -45,11 +47,14 @@ export function Models() {
                 <div>
                   <dt>Price</dt>
                   <dd>
-                    {amount(m.tributary.pricing.perCall)} per call +{" "}
-                    {amount(m.tributary.pricing.per1kOutputTokens)} per 1k tokens
-                    {m.tributary.pricing.per1kInputTokens && m.tributary.pricing.per1kInputTokens !== "0"
-                      ? ` + ${amount(m.tributary.pricing.per1kInputTokens)} per 1k input tokens`
-                      : ""}
+                    <Money units={m.tributary.pricing.perCall} /> per call +{" "}
+                    <Money units={m.tributary.pricing.per1kOutputTokens} /> per 1k output tokens
+                    {m.tributary.pricing.per1kInputTokens && m.tributary.pricing.per1kInputTokens !== "0" ? (
+                      <>
+                        {" "}
+                        + <Money units={m.tributary.pricing.per1kInputTokens} /> per 1k input tokens
+                      </>
+                    ) : null}
                   </dd>
                 </div>
                 <div>
@@ -112,20 +117,81 @@ function Lineage({ datanetId, version }: { datanetId: string; version: number })
       </div>
       <ErrorBox error={v.error} title="Could not load this version" />
       {v.value?.ver.manifest?.contributions ? (
-        <ul className="lineage-leaves">
-          {v.value.ver.manifest.contributions.map((c) => (
-            <li key={c.id}>
-              <Link to={`/contributions/${c.id}`}>contribution #{c.id}</Link>{" "}
-              <span className="muted">
-                by <Account address={c.contributor} /> · {c.tokens} tokens
-              </span>
-            </li>
-          ))}
-        </ul>
+        <Leaves contributions={v.value.ver.manifest.contributions} />
       ) : v.value ? (
         <p className="muted">This node has no copy of the version's manifest.</p>
       ) : null}
     </li>
+  );
+}
+
+type Leaf = { id: string; contributor: string; tokens: number };
+const LEAVES_PER_PAGE = 20;
+
+/**
+ * A version's contributions: a summary by contributor, then the list itself, paged (20 at a time) and
+ * folded away when long (a version can hold thousands).
+ */
+function Leaves({ contributions }: { contributions: Leaf[] }) {
+  const [page, setPage] = useState(0);
+  const byContributor = new Map<string, { n: number; tokens: number }>();
+  let tokens = 0;
+  for (const c of contributions) {
+    const e = byContributor.get(c.contributor) ?? { n: 0, tokens: 0 };
+    e.n++;
+    e.tokens += c.tokens;
+    tokens += c.tokens;
+    byContributor.set(c.contributor, e);
+  }
+  const pages = Math.max(1, Math.ceil(contributions.length / LEAVES_PER_PAGE));
+  const shown = contributions.slice(page * LEAVES_PER_PAGE, (page + 1) * LEAVES_PER_PAGE);
+  const top = [...byContributor].sort((a, b) => b[1].tokens - a[1].tokens).slice(0, 5);
+  return (
+    <div className="lineage-leaves">
+      <p data-testid="lineage-summary">
+        {count(contributions.length)} contribution{contributions.length === 1 ? "" : "s"} from{" "}
+        {byContributor.size} contributor{byContributor.size === 1 ? "" : "s"} · {count(tokens)} tokens of text
+      </p>
+      <ul className="leaf-list">
+        {top.map(([address, e]) => (
+          <li key={address}>
+            <Account address={address} />{" "}
+            <span className="muted">
+              {count(e.n)} contribution{e.n === 1 ? "" : "s"} · {count(e.tokens)} tokens
+            </span>
+          </li>
+        ))}
+        {byContributor.size > top.length ? (
+          <li className="muted">and {byContributor.size - top.length} more contributors</li>
+        ) : null}
+      </ul>
+      <details open={contributions.length <= LEAVES_PER_PAGE}>
+        <summary>Contributions ({count(contributions.length)})</summary>
+        <ul className="leaf-list">
+          {shown.map((c) => (
+            <li key={c.id}>
+              <Link to={`/contributions/${c.id}`}>contribution #{c.id}</Link>{" "}
+              <span className="muted">
+                by <Account address={c.contributor} /> · {count(c.tokens)} tokens
+              </span>
+            </li>
+          ))}
+        </ul>
+        {pages > 1 ? (
+          <div className="pager">
+            <button type="button" disabled={page === 0} onClick={() => setPage((p) => p - 1)}>
+              Previous
+            </button>
+            <span className="muted">
+              page {page + 1} of {pages}
+            </span>
+            <button type="button" disabled={page + 1 >= pages} onClick={() => setPage((p) => p + 1)}>
+              Next
+            </button>
+          </div>
+        ) : null}
+      </details>
+    </div>
   );
 }
 
@@ -158,34 +224,36 @@ function Agents({ models }: { models: Model[] }) {
         <Empty title="No agents yet">Register one with `tributary agent register`.</Empty>
       ) : null}
       {list.value && list.value.items.length > 0 ? (
-        <table aria-label="Agents">
-          <thead>
-            <tr>
-              <th>Agent</th>
-              <th>Operator</th>
-              <th>Fee</th>
-              <th>Models</th>
-              <th>Status</th>
-            </tr>
-          </thead>
-          <tbody>
-            {list.value.items.map((a) => (
-              <tr key={a.agentId} data-testid="agent">
-                <td>
-                  #{a.agentId} <span className="muted">{a.agentCardURI}</span>
-                </td>
-                <td>
-                  <Account address={a.operator} />
-                </td>
-                <td>{bps(a.feeBps)}</td>
-                <td>{a.allowedModels.length === 0 ? "any" : a.allowedModels.map(nameOf).join(", ")}</td>
-                <td>
-                  <Badge tone={a.active ? "ok" : "warn"}>{a.active ? "active" : "inactive"}</Badge>
-                </td>
+        <div className="table-wrap">
+          <table aria-label="Agents">
+            <thead>
+              <tr>
+                <th>Agent</th>
+                <th>Operator</th>
+                <th>Fee</th>
+                <th>Models</th>
+                <th>Status</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {list.value.items.map((a) => (
+                <tr key={a.agentId} data-testid="agent">
+                  <td>
+                    #{a.agentId} <span className="muted">{a.agentCardURI}</span>
+                  </td>
+                  <td>
+                    <Account address={a.operator} />
+                  </td>
+                  <td>{bps(a.feeBps)}</td>
+                  <td>{a.allowedModels.length === 0 ? "any" : a.allowedModels.map(nameOf).join(", ")}</td>
+                  <td>
+                    <Badge tone={a.active ? "ok" : "warn"}>{a.active ? "active" : "inactive"}</Badge>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
       ) : null}
     </section>
   );

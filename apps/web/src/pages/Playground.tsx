@@ -11,7 +11,8 @@ import {
   setApiKey,
 } from "../api.ts";
 import { Account, Empty, ErrorBox, Loading, useAsync } from "../components.tsx";
-import { amount, ppm, short } from "../format.ts";
+import { ppm, short } from "../format.ts";
+import { Money } from "../money.tsx";
 import { Link } from "../router.tsx";
 import { ContributionDetails } from "./ContributionPage.tsx";
 
@@ -393,11 +394,15 @@ function ReceiptView({ receipt }: { receipt: Receipt }) {
       <dl className="facts">
         <div>
           <dt>Price</dt>
-          <dd data-testid="receipt-price">{amount(receipt.price)}</dd>
+          <dd data-testid="receipt-price">
+            <Money units={receipt.price} />
+          </dd>
         </div>
         <div>
           <dt>Charged</dt>
-          <dd>{amount(receipt.charged)}</dd>
+          <dd>
+            <Money units={receipt.charged} />
+          </dd>
         </div>
         <div>
           <dt>Output tokens</dt>
@@ -416,7 +421,7 @@ function ReceiptView({ receipt }: { receipt: Receipt }) {
           const share = Number((byRole.get(r)! * 10_000n) / (BigInt(receipt.charged) || 1n)) / 100;
           return (
             <li key={r} className={`role-${r}`} style={{ flexGrow: Math.max(share, 1) }}>
-              {r} {amount(byRole.get(r)!)} ({share}%)
+              {r} <Money units={byRole.get(r)!} /> ({share}%)
             </li>
           );
         })}
@@ -428,7 +433,7 @@ function ReceiptView({ receipt }: { receipt: Receipt }) {
               <th>Role</th>
               <th>Account</th>
               <th>Amount</th>
-              <th>For</th>
+              <th className="wide-only">For</th>
             </tr>
           </thead>
           <tbody>
@@ -439,8 +444,10 @@ function ReceiptView({ receipt }: { receipt: Receipt }) {
                 <td>
                   <Account address={p.account} />
                 </td>
-                <td>{amount(p.amount)}</td>
                 <td>
+                  <Money units={p.amount} />
+                </td>
+                <td className="wide-only">
                   {p.contributionId ? (
                     <Link to={`/contributions/${p.contributionId}`}>#{p.contributionId}</Link>
                   ) : (

@@ -1,5 +1,5 @@
 import { type DragEvent, useEffect, useRef, useState } from "react";
-import { api, type Upload as UploadView, uploadFile } from "../api.ts";
+import { api, type TypedDataJson, type Upload as UploadView, uploadFile } from "../api.ts";
 import { ErrorBox } from "../components.tsx";
 import { short } from "../format.ts";
 import { Link } from "../router.tsx";
@@ -83,7 +83,7 @@ export function Upload({ datanetId }: { datanetId: string }) {
         const fresh = await api<UploadView>("GET", `/v1/uploads/${entry.upload!.id}`);
         const batches = fresh.signing?.batches ?? [];
         const signatures = [];
-        for (const b of batches) signatures.push(await signTypedData(b.typedData));
+        for (const b of batches) signatures.push(await signTypedData(b.typedData as TypedDataJson));
         const done = await api<UploadView>("POST", `/v1/uploads/${entry.upload!.id}/submit`, { signatures });
         update(entry.key, { state: "done", upload: done });
       } catch (error) {

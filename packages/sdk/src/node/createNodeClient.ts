@@ -45,6 +45,8 @@ export type CreateDatanetResult = z.infer<typeof s.CreateDatanetResult>;
 export type ContributionItem = z.infer<typeof s.Contribution>;
 /** Status of a contribution. */
 export type ContributionStatus = (typeof s.contributionStatuses)[number];
+/** `GET /v1/datanets/:id/contributors`: a page of contributors with their counts, and the totals. */
+export type ContributorPage = z.infer<typeof s.ContributorPage>;
 /** `GET /v1/contributions/:id`. */
 export type ContributionView = z.infer<typeof s.ContributionView>;
 /** An upload as the node reports it (`GET /v1/uploads/:id`). */
@@ -173,6 +175,9 @@ export function createNodeClient(params: CreateNodeClientParameters) {
       datanetId: bigint,
       q: PageQuery & { status?: ContributionStatus | (string & {}) } = {},
     ) => request<Page<ContributionItem>>("GET", `/v1/datanets/${datanetId}/contributions${qs(q)}`),
+    /** Contributors of a datanet with counts per contributor (computed by the node over every contribution). */
+    listContributors: (datanetId: bigint, q: PageQuery = {}) =>
+      request<ContributorPage>("GET", `/v1/datanets/${datanetId}/contributors${qs(q)}`),
     getContribution: (contributionId: bigint) =>
       request<ContributionView>("GET", `/v1/contributions/${contributionId}`),
     /** Stages files: validated, normalized, hashed, deduplicated and stored; returns what to sign. */

@@ -7,6 +7,7 @@ export {
   type ContributionItem,
   type ContributionStatus,
   type ContributionView,
+  type ContributorPage,
   type CosignAnswer,
   type CreateDatanetBody,
   type CreateDatanetResult,

@@ -16,6 +16,7 @@ export function renderDocsPage(document: OpenApiDocument): string {
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="icon" href="data:,">
 <title>${escapeHtml(document.info.title)} reference</title>
 <style>${CSS}</style>
 </head>
@@ -55,6 +56,8 @@ h5{margin:12px 0 4px;font-size:13px}.status{font-weight:bold}.s2{color:#2f7d32}.
 .schema{font-family:ui-monospace,monospace;font-size:12.5px}.schema ul{list-style:none;margin:0;padding-left:16px;border-left:1px dotted #ccd3da}
 .schema .t{color:#6a1b9a}.schema .req{color:#c62828}.schema .d{color:#68717a;font-family:system-ui,sans-serif}
 details>summary{cursor:pointer;color:#1565c0;margin:4px 0}a{color:#1565c0}.hidden{display:none}
+h4 code,td,.schema{overflow-wrap:anywhere}pre{white-space:pre-wrap;overflow-wrap:anywhere}
+@media (max-width:760px){body{display:block}nav{width:auto;height:auto;max-height:45vh;position:static;border-right:0;border-bottom:1px solid #e2e6ea}main{padding:16px 12px}.operation{padding:10px}}
 `;
 
 // Plain ES2017 so every browser runs it; reads the embedded document, builds the DOM with textContent only.

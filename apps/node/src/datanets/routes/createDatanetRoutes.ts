@@ -17,6 +17,7 @@ import { chainError } from "../upload/chainErrors.ts";
 import { createUploadService } from "../upload/createUploadService.ts";
 import { DatanetError } from "../upload/errors.ts";
 import { requireChain, sharedUploadState, type UploadOptions } from "../upload/uploadContext.ts";
+import { listContributors } from "./listContributors.ts";
 import { readMultipart } from "./readMultipart.ts";
 
 /** Options of {@link createDatanetRoutes}. */
@@ -39,7 +40,7 @@ const idHint = (what: string) => ({ params: `Use a decimal ${what} id in the pat
  * return `{ items, nextCursor }`; bigints are decimal strings; every error is `{ error: { code, message, hint } }`.
  *
  * - `GET /v1/datanets`, `POST /v1/datanets` (operator), `GET /v1/datanets/:id`, `PUT /v1/datanets/:id/settings` (operator)
- * - `GET /v1/datanets/:id/contributions?status=`, `GET /v1/contributions/:id`
+ * - `GET /v1/datanets/:id/contributions?status=`, `GET /v1/datanets/:id/contributors`, `GET /v1/contributions/:id`
  * - `POST /v1/datanets/:id/uploads` (multipart: files + `contributor`, optional `mode=direct`), `GET /v1/uploads/:id`,
  *   `POST /v1/uploads/:id/submit` (`{ signatures }`)
  * - `GET /v1/datanets/:id/curation`, `POST /v1/datanets/:id/review` (operator; the node must be a curator)
@@ -266,6 +267,23 @@ export function createDatanetRoutes(ctx: NodeContext, options: CreateDatanetRout
         }));
         return { items, nextCursor: rows.length > q.limit ? String(rows[q.limit - 1]!.id) : null };
       },
+    }),
+
+    defineRoute({
+      method: "get",
+      path: "/v1/datanets/:id/contributors",
+      summary: "A datanet's contributors with their counts, and its totals",
+      description:
+        "Aggregated by the node over every contribution of the datanet (not a page of them): per contributor the contributions, accepted, pending, rejected and bytes, most accepted first.",
+      tags: ["contributions"],
+      params: s.DatanetIdParams,
+      query: s.PageQuery,
+      hints: { ...idHint("datanet"), query: pageHint },
+      responses: {
+        200: { description: "A page of contributors and the datanet's totals.", schema: s.ContributorPage },
+      },
+      handler: ({ params, query: q }) =>
+        listContributors(ctx, { datanetId: BigInt(params.id), limit: q.limit, cursor: q.cursor }),
     }),
 
     defineRoute({

@@ -68,7 +68,12 @@ export const DatanetDetail = z
     owner: Address,
     metadataURI: z.string(),
     policy: z
-      .object({ curated: z.boolean(), minStake: DecimalString, refundStakeOnAccept: z.boolean() })
+      .object({
+        curated: z.boolean(),
+        minStake: DecimalString,
+        licenseId: Bytes32,
+        refundStakeOnAccept: z.boolean(),
+      })
       .loose(),
     versionCount: z.number().int(),
     createdBlock: z.number().int().optional(),
@@ -180,6 +185,46 @@ export const ContributionView = ContentPreview.extend({
   updatedBlock: z.number().int(),
   uploadId: z.string().nullable(),
 }).meta({ id: "ContributionView" });
+
+/** One contributor of a datanet with their counts (`GET /v1/datanets/:id/contributors` items). */
+export const Contributor = z
+  .object({
+    contributor: Address,
+    contributions: z.number().int().meta({ description: "Contributions in any status." }),
+    accepted: z.number().int(),
+    pending: z.number().int(),
+    rejected: z.number().int().meta({ description: "Rejected or slashed." }),
+    bytes: z.number().int().meta({ description: "Bytes of all their contributions." }),
+  })
+  .meta({ id: "Contributor" });
+
+/** `GET /v1/datanets/:id/contributors`: a page of contributors (most accepted first) and the datanet's totals. */
+export const ContributorPage = pageOf(Contributor)
+  .extend({
+    totals: z.object({
+      contributors: z.number().int(),
+      contributions: z.number().int(),
+      accepted: z.number().int(),
+      bytes: z.number().int(),
+    }),
+  })
+  .meta({
+    id: "ContributorPage",
+    example: {
+      items: [
+        {
+          contributor: "0x90f79bf6eb2c4f870365e785982e1f101e93b906",
+          contributions: 130,
+          accepted: 130,
+          pending: 0,
+          rejected: 0,
+          bytes: 184_233,
+        },
+      ],
+      nextCursor: "1",
+      totals: { contributors: 5, contributions: 627, accepted: 627, bytes: 905_112 },
+    },
+  });
 
 /** Page of datanets. */
 export const DatanetPage = pageOf(Datanet);

@@ -1,14 +1,38 @@
 import { z } from "zod";
 
-/** `GET /health`: liveness. */
+/** The ERC-20 the Settlement pays in: amounts are base units, shown as `amount / 10^decimals symbol`. */
+export const TokenInfo = z
+  .object({
+    address: z.string(),
+    symbol: z.string(),
+    decimals: z.number().int().min(0).max(255),
+  })
+  .meta({ id: "TokenInfo" });
+
+/** `GET /health`: liveness, and the chain and payment token of the node. */
 export const Health = z
   .object({
     ok: z.literal(true),
     version: z.string(),
     uptimeSeconds: z.number(),
+    chainId: z.number().int().optional().meta({ description: "Chain of the node's contracts." }),
+    settlement: z.string().optional().meta({ description: "Address of the Settlement contract." }),
+    token: TokenInfo.optional().meta({
+      description: "The payment token (absent without a chain, or while its contract does not answer).",
+    }),
   })
   .loose()
-  .meta({ id: "Health", example: { ok: true, version: "0.1.0", uptimeSeconds: 12.5 } });
+  .meta({
+    id: "Health",
+    example: {
+      ok: true,
+      version: "0.1.0",
+      uptimeSeconds: 12.5,
+      chainId: 31337,
+      settlement: "0x5FC8d32690cc91D4c39d9d3abcBD16989F875707",
+      token: { address: "0x5FbDB2315678afecb367f032d93F642f64180aa3", symbol: "TRIB", decimals: 18 },
+    },
+  });
 
 /** One readiness check. */
 export const ReadinessCheck = z

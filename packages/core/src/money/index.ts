@@ -1,0 +1,8 @@
+export {
+  type FormatTokenAmountOptions,
+  formatTokenAmount,
+  groupThousands,
+  TokenAmountError,
+  type TokenUnit,
+} from "./formatTokenAmount.ts";
+export { parseTokenAmount } from "./parseTokenAmount.ts";
