@@ -480,6 +480,7 @@ describe("tributary up → seeded demo → every kind of command, against a real
     expect(new URL(up.info.nodeUrl).port).not.toBe(String(httpBusy));
     // The printed contributor key is a real key of the printed address (the walkthrough's contribute step).
     expect(privateKeyToAccount(up.info.contributor.privateKey).address).toBe(up.info.contributor.address);
+    expect(up.info.contributor.privateKey).toBe(CONTRIBUTOR_KEY); // the key the contribute step above signed with
     expect(up.info.demo.apiKey).toBe(info.demo.apiKey);
     expect(up.stderr()).toMatch(/demo already seeded/);
     expect(up.stderr()).not.toMatch(/seeding the demo/);

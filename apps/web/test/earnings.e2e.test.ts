@@ -104,6 +104,18 @@ describe("earnings in Chromium: close an epoch, verify, finalize, claim", () => 
     await card.getByText(/Verified: 2 receipt\(s\) recomputed/).waitFor({ timeout: 60_000 });
     await shot("21-epochs-submitted");
 
+    // Submitted, not final: the earnings page shows it as pending (with its epoch), nothing claimable yet.
+    await page.goto(`${url}/earnings/${contributor.address}`);
+    const dash = page.getByTestId("earnings");
+    const pending = dash.locator(".stat", { hasText: "Pending" });
+    await expect
+      .poll(async () => BigInt((await pending.locator(".money").getAttribute("data-base-units")) ?? "0"))
+      .toBeGreaterThan(0n);
+    await pending.getByText(/epoch 1: claimable after its challenge window ends/).waitFor();
+    const claimableEarly = dash.locator(".stat", { hasText: "Claimable now" }).locator(".money");
+    expect(await claimableEarly.getAttribute("data-base-units")).toBe("0");
+    await page.getByRole("link", { name: "Epochs" }).click();
+
     // Too early: the node's error and hint are shown.
     await card.getByRole("button", { name: "Finalize" }).click();
     await card.getByRole("alert").waitFor();

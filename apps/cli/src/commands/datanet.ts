@@ -45,8 +45,9 @@ export function registerDatanet(program: Command): void {
       ) => {
         if (opts.nearDuplicates !== "flag" && opts.nearDuplicates !== "refuse")
           throw new UsageError(`--near-duplicates must be flag or refuse, got "${opts.nearDuplicates}"`);
-        const minStake = parseAmount(opts.minStake, undefined, "--min-stake");
+        parseAmount(opts.minStake, 255, "--min-stake"); // the form; the token's decimals below
         const cli = await context(opts);
+        const minStake = parseAmount(opts.minStake, (await cli.token()).decimals, "--min-stake");
         const created = await cli.request<{ datanetId: string; txHash: string; owner: string }>(
           "POST",
           "/v1/datanets",

@@ -94,11 +94,13 @@ export function registerModel(program: Command): void {
       .option("--data-bps <bps>", "contributors' share, basis points", "7000"),
   ).action(
     run(async (opts: RegisterOptions) => {
-      const pricing = {
-        perCall: parseAmount(opts.perCall, undefined, "--per-call").toString(),
-        per1kOutputTokens: parseAmount(opts.per1k, undefined, "--per-1k").toString(),
-        per1kInputTokens: parseAmount(opts.per1kInput, undefined, "--per-1k-input").toString(),
-      };
+      // Amounts are in the payment token, whose decimals the node or chain tells (below); the form is checked now.
+      const prices = [
+        ["perCall", opts.perCall, "--per-call"],
+        ["per1kOutputTokens", opts.per1k, "--per-1k"],
+        ["per1kInputTokens", opts.per1kInput, "--per-1k-input"],
+      ] as const;
+      for (const [, text, flag] of prices) parseAmount(text, 255, flag);
       const limits = {
         ...(opts.maxInputTokens ? { maxInputTokens: count("max-input-tokens", opts.maxInputTokens) } : {}),
         ...(opts.maxPromptBytes ? { maxPromptBytes: count("max-prompt-bytes", opts.maxPromptBytes) } : {}),
@@ -141,7 +143,6 @@ export function registerModel(program: Command): void {
                 datanetId: parseId("--datanet", opts.datanet as string).toString(),
                 version: Number(parseId("--version", opts.version as string)),
               }),
-          pricing,
           split,
           ...withLimits,
         };
@@ -158,12 +159,15 @@ export function registerModel(program: Command): void {
           kind: "external",
           upstream: { baseURL: opts.upstreamUrl, model: opts.upstreamModel, ...(apiKey ? { apiKey } : {}) },
           trainedOn,
-          pricing,
           split,
           ...withLimits,
         };
       } else throw new UsageError(`--kind must be infinigram or external, got "${opts.kind}"`);
       const cli = await context(opts);
+      const { decimals } = await cli.token();
+      body.pricing = Object.fromEntries(
+        prices.map(([key, text, flag]) => [key, parseAmount(text, decimals, flag).toString()]),
+      );
       if (!opts.json) progress(`${dim("…")} registering ${opts.name} on chain`);
       const created = await cli.request<Record<string, unknown>>("POST", "/v1/models", body);
       emit(opts.json, created, () => [
@@ -269,15 +273,20 @@ function registerModelOwnerCommands(model: Command): void {
         const { isAddress, getAddress } = await import("viem");
         if (opts.owner !== undefined && !isAddress(opts.owner))
           throw new UsageError(`--owner must be an address, got "${opts.owner}"`);
-        const perCall =
-          opts.perCall === undefined ? undefined : parseAmount(opts.perCall, undefined, "--per-call");
-        const per1k = opts.per1k === undefined ? undefined : parseAmount(opts.per1k, undefined, "--per-1k");
-        const per1kInput =
-          opts.per1kInput === undefined
-            ? undefined
-            : parseAmount(opts.per1kInput, undefined, "--per-1k-input");
+        for (const [text, flag] of [
+          [opts.perCall, "--per-call"],
+          [opts.per1k, "--per-1k"],
+          [opts.per1kInput, "--per-1k-input"],
+        ] as const)
+          if (text !== undefined) parseAmount(text, 255, flag); // the form; the token's decimals below
         const modelId = await resolveModelId(opts, name);
         const cli = await context(opts);
+        const { decimals } = await cli.token();
+        const price = (text: string | undefined, flag: string) =>
+          text === undefined ? undefined : parseAmount(text, decimals, flag);
+        const perCall = price(opts.perCall, "--per-call");
+        const per1k = price(opts.per1k, "--per-1k");
+        const per1kInput = price(opts.per1kInput, "--per-1k-input");
         const client = await cli.chain(true);
         const sdk = await import("@tributary/sdk");
         const current = await sdk.getModel(client, { modelId });

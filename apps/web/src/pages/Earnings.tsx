@@ -92,8 +92,8 @@ function Dashboard({ address }: { address: string }) {
           value={<Money units={v.unsettled} />}
           note="in receipts not yet in an epoch"
         />
-        <Stat label="Submitted" value={<Money units={v.submitted} />} note="in the latest report on chain" />
-        <Stat label="Claimable" value={<Money units={v.claimable} />} note="finalized, not claimed yet" />
+        <Stat label="Pending" value={<Money units={v.pending} />} note={pendingNote(v.pendingEpoch)} />
+        <Stat label="Claimable now" value={<Money units={v.claimable} />} note="finalized, not claimed yet" />
         <Stat label="Claimed" value={<Money units={v.claimed} />} />
       </div>
       <div className="panel">
@@ -199,6 +199,18 @@ function Dashboard({ address }: { address: string }) {
       </div>
     </div>
   );
+}
+
+/**
+ * What the pending amount waits for: its epoch's challenge window (until when), or once the window is over a
+ * finalization (the Epochs page's Finalize, or `tributary epoch finalize`). Never "challenge window" after it.
+ */
+function pendingNote(p: EarningsView["pendingEpoch"]): string {
+  if (!p) return "in no report waiting to be finalized";
+  const end = p.challengeEndsAt ? new Date(p.challengeEndsAt * 1000).toLocaleString() : "";
+  return p.windowOver
+    ? `epoch ${p.epoch}: window over${end ? ` (${end})` : ""}; claimable once finalized`
+    : `epoch ${p.epoch}: claimable after its challenge window${end ? ` ends ${end}` : ""} and it is finalized`;
 }
 
 /** Earnings per epoch (bars) and their running total (line), in SVG, plus a table for screen readers. */
