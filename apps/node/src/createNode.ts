@@ -255,6 +255,7 @@ export async function createNode(config: NodeConfig): Promise<TributaryNode> {
     metrics,
     ...(config.operatorToken ? { operatorToken: config.operatorToken } : {}),
     secrets,
+    payerChargesChanged: new Set(),
     ...(config.gateway ? { gateway: config.gateway } : {}),
     ...(config.outbound ? { outbound: config.outbound } : {}),
   };

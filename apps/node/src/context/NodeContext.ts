@@ -58,6 +58,11 @@ export type NodeContext = {
   gateway?: GatewayConfig;
   /** Limits of outbound requests (bundles, version exports, upstreams); defaults apply when absent. */
   outbound?: OutboundConfig;
+  /**
+   * Told which payers' `payer_charges` changed outside the receipt writer (an epoch's quarantine refunds a
+   * receipt's charge), so that whoever keeps those totals in memory (the gateway's admission) reads them again.
+   */
+  payerChargesChanged?: Set<(payers: readonly string[]) => void>;
 };
 
 /** Gateway settings of a node (`NodeConfig.gateway`). */

@@ -97,6 +97,8 @@ export async function quarantineAndRecut(
   bad: ReadonlyMap<string, string>,
 ): Promise<{ row: EpochRow; quarantined: string[] }> {
   const quarantined: string[] = [];
+  /** The payers of the quarantined receipts (charged back). */
+  const receiptsOut: string[] = [];
   await ctx.db.transaction().execute(async (trx) => {
     // Write first, so the transaction holds SQLite's write lock before it reads: the gateway's receipt writer
     // (another connection) cannot commit between our read of `payer_charges` and our update of it.
@@ -160,6 +162,7 @@ export async function quarantineAndRecut(
           .execute();
       }
       quarantined.push(receipt.id);
+      receiptsOut.push(receipt.payer);
     }
     if (quarantined.length === 0) return;
     await trx.deleteFrom("epoch_leaves").where("epoch", "=", row.epoch).execute();
@@ -185,6 +188,9 @@ export async function quarantineAndRecut(
       .execute();
   });
   if (quarantined.length === 0) return { row, quarantined };
+  // The payers got charges back: the gateway's admission must not keep counting them.
+  const refunded = [...new Set(receiptsOut.map((payer) => payer.toLowerCase()))];
+  for (const listener of ctx.payerChargesChanged ?? []) listener(refunded);
   failpoint("after-quarantine");
   return { row: (await getEpochRow(ctx, row.epoch)) as EpochRow, quarantined };
 }

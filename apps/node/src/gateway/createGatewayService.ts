@@ -62,6 +62,8 @@ export type GatewayService = {
   findModel(name: string): Promise<GatewayModel>;
   /** Sum of every receipt charged to `payer` (exact, from the database). */
   chargedSoFar(payer: Address): Promise<bigint>;
+  /** What admission counts as the payer's charges (its in-memory total once read; see `createPayerTotals`). */
+  chargedOf(payer: Address): Promise<bigint>;
   /** The agent's terms for `model`; 400 `UNKNOWN_AGENT`, 403 `AGENT_INACTIVE` / `AGENT_MODEL_NOT_ALLOWED`. */
   resolveAgent(agentId: bigint, model: GatewayModel): Promise<AgentTerms>;
   /**
@@ -103,6 +105,8 @@ export function createGatewayService(ctx: NodeContext): GatewayService {
   const keys: KeyCache = new Map();
   const models = createModelCatalog(deps);
   const totals = createPayerTotals(db);
+  // An epoch's quarantine gives charges back in the database: forget the totals held in memory.
+  ctx.payerChargesChanged?.add((payers) => totals.forget(payers));
   const lms = createLanguageModels(deps);
   const store = createReceiptStore(deps, totals.onCommitted);
   const settleDeps = {
@@ -123,6 +127,7 @@ export function createGatewayService(ctx: NodeContext): GatewayService {
     getModel: (name) => models.getModel(name),
     findModel: (name) => models.findModel(name),
     chargedSoFar: (payer) => totals.chargedSoFar(payer),
+    chargedOf: (payer) => totals.chargedOf(payer.toLowerCase()),
     resolveAgent: createAgentResolver(ctx),
     admit: createAdmission(deps, totals),
     generate: (model, params) => lms.generate(model, params),

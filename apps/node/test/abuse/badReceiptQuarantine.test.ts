@@ -70,6 +70,8 @@ describe("abuse: a receipt that cannot be verified is quarantined and the epoch 
         ]),
       );
     const chargedBefore = await charges();
+    // The gateway's admission holds the payer's total in memory once read.
+    expect(await net.gateway.chargedOf(p1!.address)).toBe(chargedBefore[p1!.address.toLowerCase()]);
     const rows = await a!.node.db.selectFrom("receipts").select(["id", "payer", "charged"]).execute();
     const chargeOf = (id: string) => BigInt(rows.find((r) => r.id === id)!.charged);
 
@@ -104,6 +106,8 @@ describe("abuse: a receipt that cannot be verified is quarantined and the epoch 
       chargedBefore[p1!.address.toLowerCase()]! - chargeOf(bad),
     );
     expect(chargedAfter[p0!.address.toLowerCase()]).toBe(chargedBefore[p0!.address.toLowerCase()]);
+    // ...and in what the gateway's admission counts, at once (not after the payer's next receipt).
+    expect(await net.gateway.chargedOf(p1!.address)).toBe(chargedAfter[p1!.address.toLowerCase()]);
 
     // The peer verifies the settled epoch on its own; it finalizes.
     const verified = await post(b!.url, "/v1/epochs/1/verify", { nodeURL: a!.url });

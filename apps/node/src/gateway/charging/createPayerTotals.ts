@@ -10,6 +10,8 @@ export type PayerTotals = {
   chargedOf(key: string): Promise<bigint>;
   /** Called with the new totals once a receipt batch has committed. */
   onCommitted(totals: ReadonlyMap<string, bigint>): void;
+  /** Drops the in-memory totals of `payers` (lowercase) after the database changed them: read again on next use. */
+  forget(payers: readonly string[]): void;
 };
 
 /**
@@ -46,6 +48,9 @@ export function createPayerTotals(db: Kysely<Database>): PayerTotals {
     },
     onCommitted(totals) {
       for (const [payer, total] of totals) charged.set(payer, total);
+    },
+    forget(payers) {
+      for (const payer of payers) charged.delete(payer.toLowerCase());
     },
   };
 }
