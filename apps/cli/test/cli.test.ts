@@ -294,6 +294,28 @@ describe("tributary up → seeded demo → every kind of command, against a real
       /sending contributeBatch \(batch 0\) from 0xa0Ee7A142d267C1f36714E4a8F75612F20a79720/,
     );
     expect(done.stdout).toMatch(/1 contribution\(s\) registered from your wallet \(#\d+\)/);
+
+    // Publishing a second version says that models stay on the versions they were trained on, and how to
+    // serve the new one (the README walkthrough's last step).
+    const publish = async () => {
+      expect((await cli(dir, ["datanet", "review", datanetId, "--accept", "all"])).code).toBe(0);
+      const r = await cli(dir, ["datanet", "publish", datanetId]);
+      expect(r.code, r.stderr).toBe(0);
+      return r.stdout;
+    };
+    const v1 = await publish();
+    expect(v1).toMatch(/version 1 published/);
+    expect(v1).not.toMatch(/keep serving/);
+    writeFileSync(join(dir, "more.txt"), "A second entry, for a second version of the self-paid log.\n");
+    const more = await cli(dir, ["datanet", "contribute", datanetId, "more.txt"], {
+      TRIBUTARY_PRIVATE_KEY: CONTRIBUTOR_KEY,
+    });
+    expect(more.code, more.stderr).toBe(0);
+    const v2 = await publish();
+    expect(v2).toMatch(/version 2 published/);
+    expect(v2).toContain(
+      `models trained on earlier versions keep serving them; to serve v2, register a model on it: tributary model register --name <name>-v2 --datanet ${datanetId} --version 2`,
+    );
   });
 
   it("deposit parses decimal tokens exactly and deposits with the payer's key; agent register/list with the user's key", async () => {
