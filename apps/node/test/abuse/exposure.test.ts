@@ -64,6 +64,19 @@ describe("abuse: upstream credentials, upstream error echo, secrets at rest, fil
     // A real OpenAI-compatible upstream on loopback that fails with internal details in its body.
     upstream = createServer((req, res) => {
       req.resume();
+      // /midstream and /cut: a streaming answer that fails after two deltas, with an error event that leaks
+      // internal details, or with the connection cut.
+      if (req.url?.startsWith("/midstream") || req.url?.startsWith("/cut")) {
+        res.writeHead(200, { "content-type": "text/event-stream" });
+        const chunk = (content: string) => ({ choices: [{ index: 0, delta: { content } }] });
+        res.write(`data: ${JSON.stringify(chunk("The whale "))}\n\n`);
+        res.write(`data: ${JSON.stringify(chunk("rose"))}\n\n`);
+        setTimeout(() => {
+          if (req.url?.startsWith("/cut")) res.destroy();
+          else res.end(`data: ${JSON.stringify({ error: { message: UPSTREAM_LEAK } })}\n\n`);
+        }, 50);
+        return;
+      }
       res.writeHead(500, { "content-type": "application/json" });
       res.end(JSON.stringify({ error: { code: "db_down", message: UPSTREAM_LEAK } }));
     });
@@ -152,6 +165,61 @@ describe("abuse: upstream credentials, upstream error echo, secrets at rest, fil
     const started = performance.now();
     expect((await fetch(`${url}/health`)).status).toBe(200);
     expect(performance.now() - started).toBeLessThan(1000);
+  });
+
+  it("an upstream failing mid-stream: the client gets what was sent, the charge for exactly that, once, and no leak", async () => {
+    const base = upstreamUrl.replace(/\/v1$/, "");
+    for (const [name, path] of [
+      ["midstream-upstream", "/midstream/v1"],
+      ["cut-upstream", "/cut/v1"],
+    ] as const) {
+      expect((await register(name, `${base}${path}`)).status).toBe(201);
+      const payer = net.payers[0]!;
+      const charged = async () =>
+        BigInt(
+          (
+            (await net.nodes[0]!.node.db.selectFrom("payer_charges")
+              .select("charged")
+              .where("payer", "=", payer.address.toLowerCase())
+              .executeTakeFirst()) ?? { charged: "0" }
+          ).charged,
+        );
+      const before = await charged();
+      const res = await fetch(`${url}/v1/chat/completions`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${payer.key}`, "content-type": "application/json" },
+        body: JSON.stringify({ model: name, messages: [{ role: "user", content: "hi" }], stream: true }),
+      });
+      expect(res.status).toBe(200);
+      const text = await res.text();
+      for (const leak of ["hunter2", "10.9.8.7", "127.0.0.1", base]) expect(text, name).not.toContain(leak);
+      const events = text
+        .split("\n\n")
+        .map((e) => e.replace(/^data: /, ""))
+        .filter((e) => e.startsWith("{"))
+        .map((e) => JSON.parse(e) as Json);
+      const deltas = events
+        .map((e) => (e.choices as { delta?: { content?: string } }[] | undefined)?.[0]?.delta?.content)
+        .filter((c): c is string => !!c);
+      expect(deltas.join(""), name).toBe("The whale rose");
+      expect(text.trim().endsWith("data: [DONE]"), name).toBe(true);
+      const last = events.at(-1)!;
+      // The failure is named in OpenAI's shape, with our message only.
+      const error = last.error as { code: string; tributary_code: string; message: string; type: string };
+      expect(error, name).toMatchObject({ tributary_code: expect.stringMatching(/^UPSTREAM_/) });
+      expect(error.type, name).toBeTruthy();
+      // The receipt is for exactly what was sent, stored, and charged once.
+      const receipt = (last.tributary as { receipt: { id: string; charged: string; outputTokens: number } })
+        .receipt;
+      const row = await net.nodes[0]!.node.db.selectFrom("receipts")
+        .select(["output", "charged"])
+        .where("id", "=", receipt.id.toLowerCase())
+        .executeTakeFirstOrThrow();
+      expect(row.output, name).toBe("The whale rose");
+      expect(row.charged).toBe(receipt.charged);
+      expect((await charged()) - before, name).toBe(BigInt(receipt.charged));
+    }
+    expect((await fetch(`${url}/health`)).status).toBe(200);
   });
 
   it("keeps the data directory private: 0700 folders and 0600 (or 0400) files, the secrets key included", () => {
