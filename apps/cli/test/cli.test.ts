@@ -1,4 +1,4 @@
-import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { type AddressInfo, createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
@@ -7,6 +7,7 @@ import { fileURLToPath } from "node:url";
 import { privateKeyToAccount } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadMobyDick } from "../src/demo/corpus.ts";
+import { runCli } from "./runCli.ts";
 
 const bin = fileURLToPath(new URL("../bin/tributary.mjs", import.meta.url));
 // anvil's public test key of account 8 (the demo payer): local chains only.
@@ -17,25 +18,7 @@ const PAYER = "0x23618e81E3f5cdF7f54C3d65f7FBc0aBf5B21E8f";
 const NODE_KEY = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
 const CONTRIBUTOR_KEY = "0x2a871d0798f97d79848a013d4936a73bf4cc922c825d33c1cf7073dff6d409c6";
 
-type Result = { code: number; stdout: string; stderr: string };
-
-/** Runs the real CLI in `cwd` with a clean Tributary environment plus `env`. */
-function cli(cwd: string, args: string[], env: Record<string, string> = {}): Promise<Result> {
-  const base = Object.fromEntries(
-    Object.entries(process.env).filter(([k]) => !k.startsWith("TRIBUTARY_")),
-  ) as Record<string, string>;
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [bin, ...args],
-      { cwd, env: { ...base, NO_COLOR: "1", ...env }, timeout: 60_000 },
-      (error, stdout, stderr) => {
-        const code = error ? (typeof error.code === "number" ? error.code : 1) : 0;
-        resolve({ code, stdout, stderr });
-      },
-    );
-  });
-}
+const cli = runCli;
 
 type UpJson = {
   rpcUrl: string;

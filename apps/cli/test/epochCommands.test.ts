@@ -1,35 +1,16 @@
-import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import type { TokenUnit } from "@tributary/core";
 import { type PaidNetwork, setupPaidNetwork } from "@tributary/node/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { formatAmount } from "../src/amounts.ts";
+import { runCli } from "./runCli.ts";
 
-const bin = fileURLToPath(new URL("../bin/tributary.mjs", import.meta.url));
 const NOBODY = "0x000000000000000000000000000000000000dEaD";
 const ISO = /\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z/;
 
-type Result = { code: number; stdout: string; stderr: string };
-
-/** Runs the real CLI in `cwd` with a clean Tributary environment. */
-function cli(cwd: string, args: string[]): Promise<Result> {
-  const base = Object.fromEntries(
-    Object.entries(process.env).filter(([k]) => !k.startsWith("TRIBUTARY_")),
-  ) as Record<string, string>;
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [bin, ...args],
-      { cwd, env: { ...base, NO_COLOR: "1" }, timeout: 60_000 },
-      (error, stdout, stderr) => {
-        resolve({ code: error ? (typeof error.code === "number" ? error.code : 1) : 0, stdout, stderr });
-      },
-    );
-  });
-}
+const cli = runCli;
 
 describe("epoch close/finalize, earnings and claim from the terminal (anvil, a real node)", () => {
   let net: PaidNetwork;

@@ -1,33 +1,13 @@
-import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { canonicalReceiptBytes, receiptFromJson, receiptHash, signReceipt } from "@tributary/core";
 import { type PaidNetwork, setupPaidNetwork } from "@tributary/node/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runCli } from "./runCli.ts";
 
-const bin = fileURLToPath(new URL("../bin/tributary.mjs", import.meta.url));
-
-type Result = { code: number; stdout: string; stderr: string };
-
-/** Runs the real CLI in `cwd` with a clean Tributary environment. */
-function cli(cwd: string, args: string[]): Promise<Result> {
-  const base = Object.fromEntries(
-    Object.entries(process.env).filter(([k]) => !k.startsWith("TRIBUTARY_")),
-  ) as Record<string, string>;
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [bin, ...args],
-      { cwd, env: { ...base, NO_COLOR: "1" }, timeout: 90_000 },
-      (error, stdout, stderr) => {
-        resolve({ code: error ? (typeof error.code === "number" ? error.code : 1) : 0, stdout, stderr });
-      },
-    );
-  });
-}
+const cli = runCli;
 
 /**
  * A node that lies about its own verification: everything passes through to the real node, except

@@ -1,31 +1,15 @@
-import { execFile } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { decryptKeystore } from "@tributary/chain";
 import type { Command } from "commander";
 import { describe, expect, it } from "vitest";
 import { formatAmount, parseAmount } from "../src/amounts.ts";
 import { resolveConfig } from "../src/config.ts";
 import { createProgram } from "../src/program.ts";
+import { runCli } from "./runCli.ts";
 
-const bin = fileURLToPath(new URL("../bin/tributary.mjs", import.meta.url));
-
-function cli(cwd: string, args: string[], env: Record<string, string> = {}) {
-  const base = Object.fromEntries(
-    Object.entries(process.env).filter(([k]) => !k.startsWith("TRIBUTARY_")),
-  ) as Record<string, string>;
-  return new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-    execFile(
-      process.execPath,
-      [bin, ...args],
-      { cwd, env: { ...base, NO_COLOR: "1", ...env } },
-      (e, stdout, stderr) =>
-        resolve({ code: e ? (typeof e.code === "number" ? e.code : 1) : 0, stdout, stderr }),
-    );
-  });
-}
+const cli = runCli;
 
 function leaves(cmd: Command, path: string[] = []): string[][] {
   const here = cmd.name() === "tributary" ? [] : [...path, cmd.name()];

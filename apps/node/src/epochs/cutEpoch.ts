@@ -1,6 +1,7 @@
 import { sql } from "kysely";
 import type { ChainContext, NodeContext } from "../context/NodeContext.ts";
 import type { EpochRow } from "../db/schema.ts";
+import { CUT_STATE } from "./epochRecords.ts";
 import { failpoint } from "./failpoint.ts";
 
 /**
@@ -23,24 +24,13 @@ export async function cutEpoch(
       .executeTakeFirstOrThrow();
     const values: EpochRow = {
       epoch,
-      status: "cut",
+      ...CUT_STATE,
       last_rowid: last,
       previous_epoch: previousEpoch,
       payers_block: payersBlock,
-      receipt_count: 0,
-      epoch_charged: "0",
-      cumulative_charged: null,
-      cumulative_rewards: null,
-      charges_root: null,
-      rewards_root: null,
-      receipts_root: null,
-      bundle_cid: null,
-      digest: null,
-      signatures: "[]",
       submit_tx: null,
       challenge_ends_at: null,
       finalize_tx: null,
-      verification: null,
       created_at: now,
       updated_at: now,
     };

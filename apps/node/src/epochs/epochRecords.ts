@@ -4,6 +4,25 @@ import { ApiError } from "../api/ApiError.ts";
 import type { NodeContext } from "../context/NodeContext.ts";
 import type { EpochRow } from "../db/schema.ts";
 
+/**
+ * The columns of an epoch that is cut and nothing more: no receipts counted, no trees, no bundle, no signature.
+ * A cut starts here, and a quarantine re-cut (epochs/quarantine.ts) returns here.
+ */
+export const CUT_STATE = {
+  status: "cut",
+  receipt_count: 0,
+  epoch_charged: "0",
+  cumulative_charged: null,
+  cumulative_rewards: null,
+  charges_root: null,
+  rewards_root: null,
+  receipts_root: null,
+  bundle_cid: null,
+  digest: null,
+  signatures: "[]",
+  verification: null,
+} as const satisfies Partial<EpochRow>;
+
 /** A report this node built, as the API shows it (docs/api-epochs.md). Amounts are decimal strings. */
 export type EpochView = {
   epoch: number;

@@ -4,7 +4,7 @@ import type { Hex } from "viem";
 import { ApiError } from "../api/ApiError.ts";
 import type { NodeContext } from "../context/NodeContext.ts";
 import type { EpochRow, ReceiptQuarantineRow } from "../db/schema.ts";
-import { getEpochRow, receiptRange } from "./epochRecords.ts";
+import { CUT_STATE, getEpochRow, receiptRange } from "./epochRecords.ts";
 import { failpoint } from "./failpoint.ts";
 
 /** A receipt an epoch left out, as `GET /v1/epochs/:epoch` shows it. */
@@ -169,21 +169,7 @@ export async function quarantineAndRecut(
     await trx.deleteFrom("epoch_earnings").where("epoch", "=", row.epoch).execute();
     await trx
       .updateTable("epochs")
-      .set({
-        status: "cut",
-        receipt_count: 0,
-        epoch_charged: "0",
-        cumulative_charged: null,
-        cumulative_rewards: null,
-        charges_root: null,
-        rewards_root: null,
-        receipts_root: null,
-        bundle_cid: null,
-        digest: null,
-        signatures: "[]",
-        verification: null,
-        updated_at: now,
-      })
+      .set({ ...CUT_STATE, updated_at: now })
       .where("epoch", "=", row.epoch)
       .execute();
   });
