@@ -8,6 +8,14 @@ import type { FormatResult, ResolvedExtractOptions } from "./types.ts";
  * password is `PDF_ENCRYPTED` (one with an empty user password opens and is read as usual); a PDF with no text
  * at all (scanned pages, images) is `PDF_NO_TEXT`; one that pdf.js cannot parse is `PDF_CORRUPT`.
  */
+/**
+ * Loads pdf.js now rather than at the first PDF: an extraction worker calls it before it takes work, so that
+ * its per-file time limit measures the file, not the loading of a large module.
+ */
+export async function preloadPdf(): Promise<void> {
+  await import("unpdf");
+}
+
 export async function extractPdf(
   file: string,
   bytes: Uint8Array,

@@ -23,6 +23,7 @@ export { IngestError, type IngestErrorCode, type IngestErrorJson } from "./error
 export { estimateJaccard } from "./estimateJaccard.ts";
 export { extractDocuments, fileExtension } from "./extractDocuments.ts";
 export { type WordXmlToTextResult, wordXmlToText } from "./extractDocx.ts";
+export { preloadPdf } from "./extractPdf.ts";
 export { normalizeText } from "./normalizeText.ts";
 export { defaultExtractOptions, resolveExtractOptions } from "./options.ts";
 export { type RenderJsonlRowResult, renderJsonlRow } from "./renderJsonlRow.ts";

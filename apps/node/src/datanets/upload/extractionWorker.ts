@@ -2,7 +2,7 @@
 // it runs core's pure extractor on the bytes it is sent and answers with the documents or the typed ingest
 // error. Anything it cannot survive (a heap over its limit, a loop) ends the thread, not the node.
 import { parentPort } from "node:worker_threads";
-import { type ExtractOptions, type ExtractResult, extractDocuments } from "@tributary/core";
+import { type ExtractOptions, type ExtractResult, extractDocuments, preloadPdf } from "@tributary/core";
 
 /** A job sent to the worker. */
 export type ExtractionJob = { id: number; fileName: string; bytes: Uint8Array; options: ExtractOptions };
@@ -23,5 +23,8 @@ if (port) {
       port.postMessage({ id: job.id, crashed: e instanceof Error ? e.message : String(e) });
     }
   });
+  // Ready once pdf.js is loaded: a file's time limit starts when a ready worker takes it, and must not be spent
+  // loading the extractor (seconds on a busy machine). A failed preload is left to the first PDF to report.
+  await preloadPdf().catch(() => {});
   port.postMessage({ ready: true });
 }
