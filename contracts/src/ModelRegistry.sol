@@ -33,6 +33,7 @@ contract ModelRegistry is IModelRegistry {
     uint256 private _modelCount;
     mapping(uint256 modelId => ModelData) private _models;
     mapping(uint256 modelId => mapping(uint64 version => VersionData)) private _versions;
+    mapping(uint256 modelId => mapping(uint64 version => Lineage)) private _lineages;
 
     /// @param datanetRegistry_ The DatanetRegistry trained-on versions must exist in.
     constructor(address datanetRegistry_) {
@@ -84,6 +85,23 @@ contract ModelRegistry is IModelRegistry {
         ModelData storage m = _models[modelId];
         if (m.dataBps != 0 && trainedOn.length == 0) revert ModelRegistryNoTrainedOn(m.dataBps);
         return _publishVersion(modelId, m, artifactHash, metadataURI, trainedOn);
+    }
+
+    /// @inheritdoc IModelRegistry
+    function recordLineage(uint256 modelId, uint64 version, Lineage calldata lineage)
+        external
+        onlyModelOwner(modelId)
+        notDeprecated(modelId)
+    {
+        if (version == 0 || version > _models[modelId].versionCount) {
+            revert ModelRegistryVersionNotFound(modelId, version);
+        }
+        if (lineage.baseModelHash == bytes32(0)) revert ModelRegistryZeroBaseModelHash();
+        Lineage storage l = _lineages[modelId][version];
+        if (l.baseModelHash != bytes32(0)) revert ModelRegistryLineageAlreadyRecorded(modelId, version);
+        l.baseModelHash = lineage.baseModelHash;
+        l.configHash = lineage.configHash;
+        emit ModelLineageRecorded(modelId, version, lineage.baseModelHash, lineage.configHash);
     }
 
     /// @inheritdoc IModelRegistry
@@ -157,6 +175,13 @@ contract ModelRegistry is IModelRegistry {
             metadataURI: v.metadataURI,
             trainedOn: _unpackTrainedOn(v.trainedOn)
         });
+    }
+
+    /// @inheritdoc IModelRegistry
+    function getLineage(uint256 modelId, uint64 version) external view returns (Lineage memory) {
+        ModelData storage m = _modelOrRevert(modelId);
+        if (version == 0 || version > m.versionCount) revert ModelRegistryVersionNotFound(modelId, version);
+        return _lineages[modelId][version];
     }
 
     /// @inheritdoc IModelRegistry

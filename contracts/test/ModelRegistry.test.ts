@@ -18,6 +18,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import {
   createDatanet,
   deprecateModel,
+  getLineage,
   getModel,
   getModelCount,
   getModelVersion,
@@ -29,6 +30,7 @@ import {
   type ModelSplit,
   publishModelVersion,
   publishVersion,
+  recordLineage,
   registerModel,
   setModelPricing,
   setModelSplit,
@@ -417,5 +419,92 @@ describe("ModelRegistry: owner functions", () => {
     const r = await register();
     console.log(`registerModel (2 trained-on versions): ${r.receipt.gasUsed} gas`);
     expect(r.receipt.gasUsed).toBeLessThan(300_000n);
+  });
+});
+
+describe("ModelRegistry: lineage", () => {
+  const base = keccak256(toHex("base gguf"));
+  const config = keccak256(toHex("training config"));
+
+  it("test_recordLineage_storesOnce_andEmits", async () => {
+    const { modelId } = await register();
+    expect(await getLineage(read(), { modelId, version: 1n })).toEqual({
+      baseModelHash: zeroHash,
+      configHash: zeroHash,
+    });
+    const r = await recordLineage(sdk(BUILDER), {
+      modelId,
+      version: 1n,
+      baseModelHash: base,
+      configHash: config,
+    });
+    expect(events(r.receipt, "ModelLineageRecorded")).toEqual([
+      { modelId, version: 1n, baseModelHash: base, configHash: config },
+    ]);
+    expect(await getLineage(read(), { modelId, version: 1n })).toEqual({
+      baseModelHash: base,
+      configHash: config,
+    });
+    console.log(`recordLineage: ${r.receipt.gasUsed} gas`);
+    expect(r.receipt.gasUsed).toBeLessThan(80_000n);
+    // A second version has its own lineage.
+    await publishModelVersion(sdk(BUILDER), {
+      modelId,
+      artifactHash: artifact(2),
+      metadataURI: "ipfs://v2",
+      trainedOn: [{ datanetId: datanetA, version: 2n }],
+    });
+    expect((await getLineage(read(), { modelId, version: 2n })).baseModelHash).toBe(zeroHash);
+  });
+
+  it("test_recordLineage_reverts", async () => {
+    const { modelId } = await register();
+    const lineage = { modelId, version: 1n, baseModelHash: base, configHash: config };
+    await expectError(recordLineage(sdk(OUTSIDER), lineage), "ModelRegistryNotModelOwner", [
+      modelId,
+      addr(OUTSIDER),
+    ]);
+    await expectError(
+      recordLineage(sdk(BUILDER), { ...lineage, version: 2n }),
+      "ModelRegistryVersionNotFound",
+      [modelId, 2n],
+    );
+    await expectError(
+      recordLineage(sdk(BUILDER), { ...lineage, version: 0n }),
+      "ModelRegistryVersionNotFound",
+      [modelId, 0n],
+    );
+    await expectError(
+      recordLineage(sdk(BUILDER), { ...lineage, baseModelHash: zeroHash }),
+      "ModelRegistryZeroBaseModelHash",
+      [],
+    );
+    await expectError(
+      recordLineage(sdk(BUILDER), { ...lineage, modelId: 99n }),
+      "ModelRegistryModelNotFound",
+      [99n],
+    );
+    await recordLineage(sdk(BUILDER), lineage);
+    await expectError(
+      recordLineage(sdk(BUILDER), { ...lineage, configHash: zeroHash }),
+      "ModelRegistryLineageAlreadyRecorded",
+      [modelId, 1n],
+    );
+    expect(await getLineage(read(), { modelId, version: 1n })).toEqual({
+      baseModelHash: base,
+      configHash: config,
+    });
+    await expectError(getLineage(read(), { modelId, version: 2n }), "ModelRegistryVersionNotFound", [
+      modelId,
+      2n,
+    ]);
+    await deprecateModel(sdk(BUILDER), { modelId });
+    const { modelId: other } = await register();
+    await deprecateModel(sdk(BUILDER), { modelId: other });
+    await expectError(
+      recordLineage(sdk(BUILDER), { ...lineage, modelId: other }),
+      "ModelRegistryDeprecated",
+      [other],
+    );
   });
 });

@@ -55,6 +55,13 @@ interface IModelRegistry {
         TrainedOn[] trainedOn;
     }
 
+    /// @notice How a version's weights were made, beside its artifact hash and trained-on versions: the hash of the
+    /// base model it was fine-tuned from and of its training configuration (zero = not recorded).
+    struct Lineage {
+        bytes32 baseModelHash;
+        bytes32 configHash;
+    }
+
     // ---------------------------------------------------------------- events
 
     /// @notice A model was registered by `owner`; its version 1 is announced by {ModelVersionPublished}.
@@ -69,6 +76,10 @@ interface IModelRegistry {
     event SplitUpdated(uint256 indexed modelId, Split split);
     /// @notice The model was deprecated: no new agent may allow it and it can no longer be changed.
     event ModelDeprecated(uint256 indexed modelId);
+    /// @notice The lineage of a model version was recorded (once per version).
+    event ModelLineageRecorded(
+        uint256 indexed modelId, uint64 indexed version, bytes32 baseModelHash, bytes32 configHash
+    );
     /// @notice The model changed owner.
     event ModelOwnershipTransferred(uint256 indexed modelId, address indexed previousOwner, address indexed newOwner);
 
@@ -95,6 +106,10 @@ interface IModelRegistry {
     error ModelRegistryVersionNotFound(uint256 modelId, uint64 version);
     /// @notice The artifact hash must not be zero.
     error ModelRegistryZeroArtifactHash();
+    /// @notice The lineage of this version was already recorded; it cannot change.
+    error ModelRegistryLineageAlreadyRecorded(uint256 modelId, uint64 version);
+    /// @notice A lineage needs a non-zero base model hash (the artifact a fine-tune started from).
+    error ModelRegistryZeroBaseModelHash();
 
     // ---------------------------------------------------------------- writes
 
@@ -124,6 +139,11 @@ interface IModelRegistry {
         TrainedOn[] calldata trainedOn
     ) external returns (uint64 version);
 
+    /// @notice Records how version `version` was made: the sha-256 of the base model it was fine-tuned from and of
+    /// its training configuration. Once per version, only the owner, not when deprecated. The adapter or weights
+    /// are the version's `artifactHash`, the data its trained-on versions (whose roots DatanetRegistry holds).
+    function recordLineage(uint256 modelId, uint64 version, Lineage calldata lineage) external;
+
     /// @notice Replaces the price. Only the owner; not when deprecated.
     function setPricing(uint256 modelId, Pricing calldata pricing) external;
 
@@ -149,6 +169,9 @@ interface IModelRegistry {
 
     /// @notice Version `version` (1..modelVersionCount) of the model.
     function getModelVersion(uint256 modelId, uint64 version) external view returns (ModelVersion memory);
+
+    /// @notice The lineage of version `version` of the model (zero hashes when none was recorded).
+    function getLineage(uint256 modelId, uint64 version) external view returns (Lineage memory);
 
     /// @notice Trained-on datanet versions of the model's latest version.
     function getTrainedOn(uint256 modelId) external view returns (TrainedOn[] memory);

@@ -105,6 +105,8 @@ export type Database = {
   model_terms: ModelTermsRow;
   /** Receipts left out of every epoch because they cannot be verified (010_receipt_quarantine). */
   receipt_quarantine: ReceiptQuarantineRow;
+  /** Training jobs and every step they passed (016_training_jobs). */
+  training_jobs: TrainingJobRow;
 };
 
 /** A row of `receipt_quarantine`: a receipt no epoch takes, and why. */
@@ -385,4 +387,54 @@ export type ReceiptRow = {
   input?: string | null;
   /** Epoch that settled it; null until an epoch closes over it. */
   epoch: number | null;
+};
+
+/** States of a training job, in order; `done`, `failed` and `cancelled` are final. */
+export type TrainingJobState =
+  | "queued"
+  | "exporting"
+  | "tokenizing"
+  | "training"
+  | "converting"
+  | "registering"
+  | "done"
+  | "failed"
+  | "cancelled";
+
+/** A row of `training_jobs` (016_training_jobs). Hashes are 0x-hex sha-256; times ISO-8601. */
+export type TrainingJobRow = {
+  id: string;
+  state: TrainingJobState;
+  method: "lora" | "full";
+  /** The validated request as JSON. */
+  request: string;
+  /** The base GGUF in the content store (null for a tiny base not yet built). */
+  base_cid: string | null;
+  base_sha256: string | null;
+  workdir: string;
+  /** Tokens written to tokens.bin and their sha-256 (set by the tokenize step). */
+  tokens: number | null;
+  tokens_sha256: string | null;
+  step: number;
+  steps: number;
+  loss: number | null;
+  first_loss: number | null;
+  tokens_per_second: number | null;
+  /** How many times the trainer was started (a resumed run counts again). */
+  trainer_runs: number;
+  /** The GGUF written by the convert step (adapter or whole model). */
+  artifact_cid: string | null;
+  artifact_sha256: string | null;
+  /** sha-256 of the canonical training config (recorded on chain as the lineage's configHash). */
+  config_hash: string | null;
+  metadata_uri: string | null;
+  model_id: number | null;
+  /** 1 once ModelRegistry holds the lineage (base model hash, config hash). */
+  lineage_recorded: number;
+  error_code: string | null;
+  error_message: string | null;
+  error_hint: string | null;
+  created_at: string;
+  updated_at: string;
+  finished_at: string | null;
 };

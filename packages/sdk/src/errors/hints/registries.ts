@@ -76,6 +76,10 @@ export const registryHints: Record<string, RevertHint> = {
     `Model ${str(modelId)} has no version ${str(version)}; versions run from 1 to getModelVersionCount.`,
   ModelRegistryZeroArtifactHash: () =>
     "The artifact hash is zero; pass the hash of the weights or index files.",
+  ModelRegistryLineageAlreadyRecorded: ([modelId, version]) =>
+    `The lineage of model ${str(modelId)} version ${str(version)} is already recorded and cannot change; read it with getLineage.`,
+  ModelRegistryZeroBaseModelHash: () =>
+    "The base model hash is zero; pass the sha-256 of the base model's weights (GGUF) the version was trained from.",
 
   // ---------------------------------------------------------------- AgentRegistry
   AgentRegistryZeroAddress: () => "Pass a non-zero model registry address.",
