@@ -38,7 +38,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn("updated_at", "text", (c) => c.notNull())
     .addColumn("finished_at", "text")
     .execute();
-  await db.schema.createIndex("training_jobs_state").on("training_jobs").columns(["state", "created_at"]).execute();
+  await db.schema
+    .createIndex("training_jobs_state")
+    .on("training_jobs")
+    .columns(["state", "created_at"])
+    .execute();
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
