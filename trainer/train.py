@@ -70,6 +70,8 @@ def parse_args(argv):
     p.add_argument("--seed", type=int, default=0, help="seed for the LoRA init and the data order (default 0)")
     p.add_argument("--max-steps", type=int, default=0, help="stop after this many steps (0 = no limit)")
     p.add_argument("--checkpoint-every", type=int, default=20, help="steps between checkpoints (default 20)")
+    p.add_argument("--exit-with-parent", action="store_true",
+                   help="checkpoint and exit when the parent process dies (the node's job runner uses it)")
     p.add_argument("--stop-after", type=int, default=0, help=argparse.SUPPRESS)
     a = p.parse_args(argv)
     if a.check:
@@ -239,6 +241,7 @@ def run(args):
         f.writelines(kept)
 
     stop = {"signal": None}
+    parent = os.getppid()
 
     def on_signal(signum, _frame):
         stop["signal"] = signum
@@ -287,10 +290,13 @@ def run(args):
         losses.append(lv)
         elapsed = time.monotonic() - t0
         tps = done_here * tokens_per_step / elapsed if elapsed > 0 else 0.0
+        eta = (steps - step) * elapsed / done_here
         progress.write(json.dumps({"step": step, "steps": steps, "loss": lv, "tokensPerSecond": tps,
-                                   "epoch": epoch + 1, "lr": lr}) + "\n")
+                                   "etaSeconds": eta, "epoch": epoch + 1, "lr": lr}) + "\n")
         progress.flush()
-        interrupted = stop["signal"] is not None or (args.stop_after and step >= args.stop_after and step < steps)
+        orphaned = args.exit_with_parent and os.getppid() != parent
+        interrupted = (stop["signal"] is not None or orphaned
+                       or (args.stop_after and step >= args.stop_after and step < steps))
         if step % args.checkpoint_every == 0 or interrupted:
             save_checkpoint(step, seconds_before + elapsed)
         if interrupted:

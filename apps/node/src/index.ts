@@ -52,3 +52,4 @@ export * from "./gateway/index.ts";
 export * from "./indexer/index.ts";
 export * from "./store/index.ts";
 export { type CreateWebRoutesOptions, createWebRoutes } from "./web/createWebRoutes.ts";
+export * from "./training/index.ts";
