@@ -51,5 +51,5 @@ export * from "./epochs/index.ts";
 export * from "./gateway/index.ts";
 export * from "./indexer/index.ts";
 export * from "./store/index.ts";
-export { type CreateWebRoutesOptions, createWebRoutes } from "./web/createWebRoutes.ts";
 export * from "./training/index.ts";
+export { type CreateWebRoutesOptions, createWebRoutes } from "./web/createWebRoutes.ts";
