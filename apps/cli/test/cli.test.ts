@@ -410,6 +410,88 @@ describe("tributary up → seeded demo → every kind of command, against a real
     expect(perCall).toBe("2000000000000000");
   }, 60_000);
 
+  it("model train-base → model train --wait (LoRA) → jobs → cancel: training jobs of the node", async () => {
+    const trainedOn = `${info.demo.datanetId}:${info.demo.version}`;
+    const base = await cli(
+      dir,
+      ["model", "train-base", "--trained-on", trainedOn, "--steps", "20", "--out", "tiny.gguf", "--json"],
+      {},
+      170_000,
+    );
+    expect(base.code, base.stderr).toBe(0);
+    const baseJob = JSON.parse(base.stdout) as {
+      id: string;
+      state: string;
+      modelId: string;
+      artifact: { cid: string; sha256: string };
+      progress: { step: number; steps: number };
+    };
+    expect(baseJob).toMatchObject({ state: "done", progress: { step: 20, steps: 20 } });
+    expect(readFileSync(join(dir, "tiny.gguf")).subarray(0, 4).toString()).toBe("GGUF");
+    const lora = await cli(
+      dir,
+      [
+        "model",
+        "train",
+        "--base",
+        baseJob.artifact.cid,
+        "--trained-on",
+        trainedOn,
+        "--rank",
+        "4",
+        "--max-steps",
+        "6",
+        "--wait",
+        "--out",
+        "lora.gguf",
+      ],
+      {},
+      170_000,
+    );
+    expect(lora.code, lora.stderr).toBe(0);
+    expect(lora.stderr).toMatch(/step \d+\/6 loss \d+\.\d{3} \d+ tok\/s/);
+    expect(lora.stdout).toMatch(
+      /training job tj_[0-9a-f]{16} done: loss .* model \d+ registered with its lineage/,
+    );
+    expect(lora.stdout).toContain("saved lora.gguf");
+    const jobs = await cli(dir, ["model", "jobs", "--json"]);
+    expect((JSON.parse(jobs.stdout) as { items: unknown[] }).items).toHaveLength(2);
+    const long = await cli(dir, [
+      "model",
+      "train",
+      "--base",
+      baseJob.artifact.cid,
+      "--trained-on",
+      trainedOn,
+      "--epochs",
+      "100",
+      "--json",
+    ]);
+    expect(long.code, long.stderr).toBe(0);
+    const id = (JSON.parse(long.stdout) as { id: string }).id;
+    const cancelled = await cli(dir, ["model", "cancel", id]);
+    expect(cancelled.code, cancelled.stderr).toBe(0);
+    expect(cancelled.stdout).toContain(`training job ${id} cancelled`);
+    const shown = await cli(dir, ["model", "jobs", id, "--json"]);
+    expect(JSON.parse(shown.stdout)).toMatchObject({ id, state: "cancelled" });
+    const bad = await cli(dir, ["model", "train", "--base", "missing.gguf", "--trained-on", trainedOn]);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/error: the base model .*missing.gguf does not exist/);
+    expect(bad.stderr).toMatch(/hint: /);
+    const badRank = await cli(dir, [
+      "model",
+      "train",
+      "--base",
+      "x.gguf",
+      "--trained-on",
+      trainedOn,
+      "--rank",
+      "0",
+    ]);
+    expect(badRank.code).toBe(2);
+    expect(badRank.stderr).toContain("--rank must be an integer from 1 to 128");
+  }, 400_000);
+
   it("bad input fails with a non-zero exit code and a clear message (with a hint)", async () => {
     const cases: [string[], Record<string, string>, number, RegExp][] = [
       [["datanet", "show", "999"], {}, 1, /datanet 999 does not exist/],

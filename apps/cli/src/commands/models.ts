@@ -2,6 +2,7 @@ import type { Command } from "commander";
 import { formatAmount, parseAmount } from "../amounts.ts";
 import { type CommonOptions, parseId, withCommonOptions } from "../args.ts";
 import { bold, dim, emit, green, progress, run, UsageError } from "../output.ts";
+import { registerTrainingCommands } from "./training.ts";
 
 /** The command context, loaded on demand (chain and HTTP libraries stay out of `--help`). */
 const context = async (opts: CommonOptions) => (await import("../config.ts")).createCliContext(opts);
@@ -207,6 +208,7 @@ export function registerModel(program: Command): void {
     }),
   );
   registerModelOwnerCommands(model);
+  registerTrainingCommands(model);
 }
 
 /** A model by decimal id, or by the name the node serves it under. */

@@ -96,6 +96,7 @@ export function registerNode(program: Command): void {
           createDatanetRoutes,
           createEpochRoutes,
           createGatewayRoutes,
+          createTrainingRoutes,
           createJsonLogger,
           createNode,
           createVersionRoutes,
@@ -126,6 +127,7 @@ export function registerNode(program: Command): void {
             (ctx) => createVersionRoutes(ctx),
             (ctx) => createGatewayRoutes(ctx),
             (ctx) => createAgentRoutes(ctx),
+            (ctx) => createTrainingRoutes(ctx),
             (ctx) =>
               createEpochRoutes(ctx, {
                 peers,

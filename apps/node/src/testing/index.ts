@@ -6,6 +6,8 @@ export {
   type PaidNode,
   setupPaidNetwork,
 } from "../epochs/testing/paidNetwork.ts";
+export { mobyDickDocuments } from "../training/testing/corpus.ts";
+export { waitForJob } from "../training/testing/waitForJob.ts";
 export {
   type ContributeAndPublishParameters,
   contributeAndPublish,

@@ -6,6 +6,7 @@ export {
 } from "./createTrainingService.ts";
 export { checkTrainableBase, MAX_BASE_BYTES, prepareBase } from "./prepareBase.ts";
 export {
+  TINY_DEFAULTS,
   TRAINING_LIMITS,
   type TrainingJobRequest,
   type TrainingJobView,
@@ -21,3 +22,12 @@ export {
   TRAINER_INSTALL_HINT,
   trainerCommand,
 } from "./trainerCommand.ts";
+export {
+  type RunTrainerParameters,
+  runTrainerInWorkdir,
+  type TrainerDone,
+  type TrainLoraOnParameters,
+  type TrainTinyBaseParameters,
+  trainLoraOn,
+  trainTinyBase,
+} from "./trainTinyBase.ts";

@@ -17,6 +17,16 @@ export const TRAINING_LIMITS = {
 
 const int = (b: { min: number; max: number }) => z.number().int().min(b.min).max(b.max);
 
+/** The tiny llama's default numbers: 128 wide, 4 layers, grouped-query attention (4 heads, 2 KV heads). */
+export const TINY_DEFAULTS = {
+  nEmbd: 128,
+  nLayer: 4,
+  nHead: 4,
+  nHeadKv: 2,
+  nFf: 344,
+  nCtxTrain: 256,
+} as const;
+
 /** Numbers of a tiny llama built from scratch (`base: "tiny"`); defaults train in under a minute on 2 cores. */
 export const tinyHparamsSchema = z.strictObject({
   nEmbd: z.number().int().min(16).max(1024).default(128),

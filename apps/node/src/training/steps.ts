@@ -18,7 +18,7 @@ import type { Database, TrainingJobRow, TrainingJobState } from "../db/schema.ts
 import { writeFileAtomic } from "../fs/writeFileAtomic.ts";
 import { jobFiles, type ProgressLine, readJsonFile, readProgress } from "./jobFiles.ts";
 import { registerTrainedModel } from "./registerTrainedModel.ts";
-import type { TrainingJobRequest } from "./schemas.ts";
+import { TINY_DEFAULTS, type TrainingJobRequest } from "./schemas.ts";
 import { TrainingJobError } from "./TrainingJobError.ts";
 import { tokenizeDocuments } from "./tokenizeDocuments.ts";
 import { TRAINER_INSTALL_HINT } from "./trainerCommand.ts";
@@ -78,7 +78,7 @@ export async function exportStep(
   }
   await writeFileAtomic(files.trainedOn, encoder.encode(JSON.stringify(exported)));
   if (request.base === "tiny" && !row.base_cid) {
-    const h = request.tiny ?? { nEmbd: 128, nLayer: 4, nHead: 4, nHeadKv: 2, nFf: 344, nCtxTrain: 256 };
+    const h = request.tiny ?? TINY_DEFAULTS;
     const bytes = createTinyLlama({
       hparams: { ...h, ropeFreqBase: 10000, rmsEps: 1e-5 },
       vocab: tinyVocab(texts.join("\n")),

@@ -1,11 +1,14 @@
 import { createHash } from "node:crypto";
-import { getLlama, type Llama, LlamaLogLevel } from "node-llama-cpp";
+import type { Llama } from "node-llama-cpp";
 
 let llama: Promise<Llama> | undefined;
 
 /** The process's llama.cpp binding (CPU, prebuilt binary, never built or downloaded), loaded once. */
 export function cpuLlama(): Promise<Llama> {
-  llama ??= getLlama({ gpu: false, build: "never", maxThreads: 2, logLevel: LlamaLogLevel.error });
+  // Loaded on first use: a node that never trains never loads llama.cpp.
+  llama ??= import("node-llama-cpp").then(({ getLlama, LlamaLogLevel }) =>
+    getLlama({ gpu: false, build: "never", maxThreads: 2, logLevel: LlamaLogLevel.error }),
+  );
   return llama;
 }
 
