@@ -70,7 +70,13 @@ export async function createDatabase(params: CreateDatabaseParameters): Promise<
   sqlite.pragma("busy_timeout = 5000");
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
   const provider: MigrationProvider = { getMigrations: async () => migrations(params.secrets) };
-  const { error, results } = await new Migrator({ db, provider }).migrateToLatest();
+  // Unordered: migrations are numbered by the work that adds them, and parallel work lands out of order (016
+  // training jobs on a database before 015's tables exist); each one still runs exactly once.
+  const { error, results } = await new Migrator({
+    db,
+    provider,
+    allowUnorderedMigrations: true,
+  }).migrateToLatest();
   const failed = results?.find((r) => r.status === "Error");
   if (error || failed) {
     await db.destroy();
