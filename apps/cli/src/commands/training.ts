@@ -288,7 +288,7 @@ export function registerTrainingCommands(model: Command): void {
       .command("jobs")
       .description("training jobs of the node, newest first, or one job with its progress (operator)")
       .argument("[id]", "a job id (tj_…)")
-      .option("--limit <n>", "how many jobs, 1..100", "20"),
+      .option("--limit <n>", "how many jobs, 1..500", "20"),
   ).action(
     run(async (id: string | undefined, opts: CommonOptions & { limit: string }) => {
       const cli = await context(opts);
@@ -297,7 +297,7 @@ export function registerTrainingCommands(model: Command): void {
         emit(opts.json, job, () => describeJob(job));
         return;
       }
-      const limit = int("--limit", opts.limit, 1, 100);
+      const limit = int("--limit", opts.limit, 1, 500);
       const { items } = await cli.request<{ items: JobJson[] }>("GET", `/v1/training/jobs?limit=${limit}`);
       emit(opts.json, { items }, () =>
         items.length === 0

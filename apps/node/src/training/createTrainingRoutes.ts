@@ -21,7 +21,13 @@ export type CreateTrainingRoutesOptions = CreateTrainingServiceOptions & {
 const JobParams = z.object({
   id: z.string().regex(/^tj_[0-9a-f]{16}$/, "a job id is tj_ and 16 hex digits"),
 });
-const ListQuery = z.object({ limit: z.coerce.number().int().min(1).max(100).default(20) });
+const ListQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+  cursor: z
+    .string()
+    .regex(/^[0-9]{1,9}$/, "the nextCursor of the previous page")
+    .optional(),
+});
 
 const BODY_HINT =
   'Send { base: "<path of a llama GGUF on the node> | <CID> | tiny", trainedOn: [{ datanetId, version }], method?: "lora" | "full", rank?: 1..128, alpha?, epochs?: 1..100, seq?: 16..4096, batch?: 1..64, lr?, maxSteps?, seed?, threads?: 1..16, name?, pricing?, split? } (docs/training.md).';
@@ -32,7 +38,7 @@ const BODY_HINT =
  * - `POST /v1/training/jobs` → 202 with the job: checks the trainer (503 `TRAINER_UNAVAILABLE` names what to
  *   install), the trained-on versions (404 `VERSION_NOT_FOUND`, …) and the base GGUF (404 `BASE_NOT_FOUND`,
  *   422 `BASE_NOT_TRAINABLE`) before anything is recorded;
- * - `GET /v1/training/jobs?limit=` → `{ items }`, newest first;
+ * - `GET /v1/training/jobs?limit=1..500&cursor=` → `{ items, nextCursor }`, newest first;
  * - `GET /v1/training/jobs/:id` → state, progress (step, steps, loss, tokens/s, ETA), artifact, model id;
  * - `POST /v1/training/jobs/:id/cancel` → the cancelled job (the trainer is killed);
  * - `GET /v1/training/jobs/:id/artifact` → the trained GGUF (adapter or model).
@@ -70,11 +76,19 @@ export function createTrainingRoutes(ctx: NodeContext, options: CreateTrainingRo
       tags: ["training"],
       operator: true,
       query: ListQuery,
-      hints: { query: "Use ?limit=1..100." },
+      hints: { query: "Use ?limit=1..500&cursor=<nextCursor>." },
       responses: {
-        200: { description: "The jobs.", schema: z.object({ items: z.array(trainingJobView) }) },
+        200: {
+          description: "A page of jobs, newest first.",
+          schema: z.object({ items: z.array(trainingJobView), nextCursor: z.string().nullable() }),
+        },
       },
-      handler: async ({ query }) => ({ items: await service.list(query.limit) }),
+      handler: async ({ query }) => {
+        const offset = Number(query.cursor ?? 0);
+        const items = await service.list(query.limit + 1, offset);
+        const more = items.length > query.limit;
+        return { items: items.slice(0, query.limit), nextCursor: more ? String(offset + query.limit) : null };
+      },
     }),
     defineRoute({
       method: "get",

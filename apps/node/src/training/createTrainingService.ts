@@ -37,7 +37,8 @@ export type CreateTrainingServiceOptions = {
 export type TrainingService = {
   submit(request: TrainingJobRequest): Promise<ReturnType<typeof toJobView>>;
   get(id: string): Promise<ReturnType<typeof toJobView>>;
-  list(limit: number): Promise<ReturnType<typeof toJobView>[]>;
+  /** Jobs newest first, `offset` skipped. */
+  list(limit: number, offset?: number): Promise<ReturnType<typeof toJobView>[]>;
   cancel(id: string): Promise<ReturnType<typeof toJobView>>;
   /** Resumes unfinished jobs (a node restart): each continues from the last step it recorded. */
   start(): void;
@@ -249,13 +250,14 @@ export function createTrainingService(
     async get(id) {
       return toJobView(await load(id));
     },
-    async list(limit) {
+    async list(limit, offset = 0) {
       const rows = await db
         .selectFrom("training_jobs")
         .selectAll()
         .orderBy("created_at", "desc")
         .orderBy("id", "desc")
         .limit(limit)
+        .offset(offset)
         .execute();
       return rows.map(toJobView);
     },

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { getLineage, getModel, getModelCount, getTrainedOn, getVersion } from "@tributary/sdk";
@@ -223,6 +223,50 @@ describe("training jobs on anvil", () => {
     expect(again.modelId).toBe(job.modelId);
     expect(await getModelCount(sdk)).toBe(count);
   }, 240_000);
+
+  it("a trainer killed from outside (SIGKILL) is started again and resumes from its checkpoint", async () => {
+    const res = await post("/v1/training/jobs", {
+      base: tinyJob.artifact!.cid,
+      method: "lora",
+      rank: 2,
+      trainedOn: [{ datanetId: datanetId.toString(), version: 1 }],
+      seq: 64,
+      epochs: 100,
+      maxSteps: 60,
+    });
+    const id = res.body.id;
+    await waitForJob(service, id, (j) => j.progress.step >= 25);
+    const workdir = join(dataDir, "training", id);
+    const pids = readdirSync("/proc").filter((p) => {
+      if (!/^[0-9]+$/.test(p)) return false;
+      try {
+        return readFileSync(`/proc/${p}/cmdline`, "utf8").split("\0").includes(workdir);
+      } catch {
+        return false;
+      }
+    });
+    expect(pids).toHaveLength(1);
+    process.kill(Number(pids[0]), "SIGKILL");
+    const job = await waitForJob(service, id);
+    expect(job.state).toBe("done");
+    expect(job.trainerRuns).toBe(2);
+    const steps = readFileSync(join(workdir, "progress.jsonl"), "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => (JSON.parse(l) as { step: number }).step);
+    expect(steps).toEqual(Array.from({ length: 60 }, (_, i) => i + 1));
+    // Jobs are listed newest first, a page at a time.
+    const page = await node.app.request("/v1/training/jobs?limit=2");
+    const body = (await page.json()) as { items: { id: string }[]; nextCursor: string | null };
+    expect(body.items.map((j) => j.id)[0]).toBe(id);
+    expect(body.nextCursor).toBe("2");
+    const next = (await (await node.app.request("/v1/training/jobs?limit=500&cursor=2")).json()) as {
+      items: unknown[];
+      nextCursor: string | null;
+    };
+    expect(next.items.length + 2).toBe(await jobCount());
+    expect(next.nextCursor).toBeNull();
+  }, 180_000);
 
   it("cancel kills the trainer and marks the job cancelled", async () => {
     const res = await post("/v1/training/jobs", {
