@@ -224,7 +224,7 @@ export function registerTrainingCommands(model: Command): void {
       )
       .requiredOption("--trained-on <id:version,...>", "datanet versions to train on, e.g. 1:1")
       .option("--out <file>", "where to save the GGUF", "tiny.gguf")
-      .option("--steps <n>", "training steps (default 300: about 45 s on 2 idle cores)", "300")
+      .option("--steps <n>", "training steps (default 300: about 53 s on 2 idle cores)", "300")
       .option("--name <name>", "model name", "tributary-tiny"),
   ).action(
     run(async (opts: TrainOptions & { steps: string }) => {

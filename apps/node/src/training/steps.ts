@@ -225,6 +225,12 @@ export async function trainStep(
       .where("id", "=", row.id)
       .executeTakeFirst();
     if (current?.state === "cancelled" || deps.isStopping()) return "stopped";
+    if (exit.code === 0 && !(await finished(files)))
+      throw new TrainingJobError(
+        "TRAINER_FAILED",
+        "the trainer exited with code 0 without writing out.safetensors and done.json",
+        "A replacement trainer must honour the workdir contract (trainer/README.md).",
+      );
     if (exit.code === 0 || exit.code === 75 || exit.signal) continue;
     if (exit.code === 7 || exit.spawnError)
       throw new TrainingJobError(

@@ -103,7 +103,7 @@ export type TrainTinyBaseParameters = {
 /**
  * Builds the project's tiny llama (character vocabulary of the documents, random weights) and pretrains it with
  * the trainer in mode full: the base the tests and the demo fine-tune, since no pretrained weights can be
- * downloaded here. With the defaults (128 wide, 4 layers, 300 steps of 8×128 tokens) it takes about 45 s on 2 cores.
+ * downloaded here. With the defaults (128 wide, 4 layers, 300 steps of 8×128 tokens) it takes about 53 s on 2 idle cores.
  *
  * @example
  * const { gguf, done } = await trainTinyBase({ documents, workdir: "/tmp/tiny" });
