@@ -105,6 +105,11 @@ export type Database = {
   model_terms: ModelTermsRow;
   /** Receipts left out of every epoch because they cannot be verified (010_receipt_quarantine). */
   receipt_quarantine: ReceiptQuarantineRow;
+  /**
+   * Credit held by requests being served, on PostgreSQL (015_replicas): what admission reserved for each until
+   * its receipt commits or `expires_at` (ms since the epoch) passes. Amounts are decimal text.
+   */
+  credit_holds: { id: string; payer: string; amount: string; expires_at: number; created_at: string };
 };
 
 /** A row of `receipt_quarantine`: a receipt no epoch takes, and why. */
