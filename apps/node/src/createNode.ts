@@ -352,6 +352,14 @@ export async function createNode(config: NodeConfig): Promise<TributaryNode> {
           : {}),
       };
     }
+    if (leaders) {
+      // Replicas on PostgreSQL: which one polls the chain and which closes epochs (POST /v1/epochs/close goes there).
+      checks.replica = {
+        ok: true,
+        indexerLeader: leaders.indexer.isLeader(),
+        epochLeader: leaders.epochs.isLeader(),
+      };
+    }
     return { ok: Object.values(checks).every((c) => c.ok), checks };
   };
 
