@@ -116,6 +116,39 @@ describe("two node replicas on one PostgreSQL database (child processes, anvil)"
     );
   }, 120_000);
 
+  it("a crashed replica's hold counts against the payer until it lapses, then is ignored and deleted", async () => {
+    const payer = net.payers[2]!;
+    const chat = () =>
+      fetch(`${b.url}/v1/chat/completions`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${payer.key}`, "content-type": "application/json" },
+        body: JSON.stringify({ model: net.model, messages: [{ role: "user", content: "The whale rose" }] }),
+      });
+    // A hold of the whole deposit, left by a replica that died mid-request.
+    await db.db
+      .insertInto("credit_holds")
+      .values({
+        id: "orphan",
+        payer: payer.address.toLowerCase(),
+        amount: DEPOSIT.toString(),
+        expires_at: Date.now() + 60_000,
+        created_at: new Date().toISOString(),
+      })
+      .execute();
+    const refused = await chat();
+    expect(refused.status).toBe(402);
+    await db.db
+      .updateTable("credit_holds")
+      .set({ expires_at: Date.now() - 1 })
+      .where("id", "=", "orphan")
+      .execute();
+    const served = await chat();
+    expect(served.status, await served.clone().text()).toBe(200);
+    expect(await db.db.selectFrom("credit_holds").select("id").where("id", "=", "orphan").execute()).toEqual(
+      [],
+    );
+  }, 60_000);
+
   it("kill -9 of the epoch closer mid-close: the other replica takes over and exactly one report lands", async () => {
     const waiting = await db.db.selectFrom("receipts").select("id").execute();
     expect(waiting.length).toBeGreaterThan(0);
