@@ -14,6 +14,7 @@ import {
   receiptSigningKey,
 } from "../createReceiptWriter.ts";
 import type { GatewayDeps, GatewayStats } from "../gatewayDeps.ts";
+import { createNativeSigner } from "./createNativeSigner.ts";
 
 const MAX_BATCH = 256;
 
@@ -103,6 +104,10 @@ export function createReceiptStore(
     return key ? receiptSigningKey(key) : undefined;
   }
 
+  // On PostgreSQL the event loop signs (no writer thread): with libsecp256k1 when the node key is local.
+  const postgresKey = ctx.dialect === "postgres" ? signingKey()?.privateKey : undefined;
+  const nativeSign = postgresKey ? createNativeSigner(postgresKey) : undefined;
+
   async function drain(): Promise<void> {
     while (queue.length > 0) {
       const batch = queue.slice(0, MAX_BATCH);
@@ -163,7 +168,7 @@ export function createReceiptStore(
         if (writerSigns) return writer.write({ row, charge });
       }
       const hash = keccak256(new TextEncoder().encode(row.receipt_json));
-      const signature = await sign(chain, hash);
+      const signature = nativeSign ? nativeSign(receiptDigest(hash)) : await sign(chain, hash);
       const signedRow = { ...row, hash, signature };
       if (writer) {
         await writer.write({ row: signedRow, charge });
@@ -186,6 +191,7 @@ export function createReceiptStore(
         batches: counters.batches + w.batches,
         receipts: counters.receipts + w.receipts,
         ...(writer ? { receiptSigner: writerSigns ? (w.signer ?? "starting") : "event loop" } : {}),
+        ...(nativeSign ? { receiptSigner: "libsecp256k1 (event loop)" } : {}),
       };
     },
   };
