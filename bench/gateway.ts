@@ -14,7 +14,14 @@
  * work of a request, not time spent queueing behind others); `overheadUnderLoadP50Ms` is the same over the
  * loaded run, where it mostly measures waiting for the saturated event loop.
  *
- *   npm run bench:gateway [-- --connections 16] [-- --duration 20] [-- --payers 8]
+ *   npm run bench:gateway [-- --connections 16] [-- --duration 20] [-- --payers 8] [-- --db postgres]
+ *   npm run bench:gateway -- --replicas 2 --db postgres
+ *
+ * `--db postgres` runs the node on a fresh PostgreSQL database (`TRIBUTARY_TEST_POSTGRES`, default
+ * postgres://postgres@127.0.0.1:5432/test; dropped afterwards). `--replicas N` (PostgreSQL only) then measures the
+ * node as 1, 2, … N replica processes on that database (bench/lib/gatewayReplicas.ts) and stores the figures
+ * under `replicas` in bench/results/gateway.json; the default run (no `--replicas`) is the in-process node, then
+ * the epoch-close bench.
  *
  * Prints and merges its figures into bench/results/gateway.json (other benches write other keys there).
  */
@@ -40,7 +47,9 @@ import {
   createGatewayService,
   type GatewayTiming,
 } from "../apps/node/src/gateway/index.ts";
+import { createTestDatabase, type TestDatabase } from "../apps/node/src/testing/testPostgres.ts";
 import { loadMobyDick } from "./lib/attributionCorpus.ts";
+import { benchReplicas } from "./lib/gatewayReplicas.ts";
 
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -49,6 +58,20 @@ const arg = (name: string, fallback: number) => {
 const CONNECTIONS = arg("connections", 16);
 const DURATION = arg("duration", 20);
 const PAYERS = Math.min(arg("payers", 8), 8);
+const REPLICAS = arg("replicas", 0);
+const DB = (() => {
+  const i = process.argv.indexOf("--db");
+  return i > 0 ? process.argv[i + 1] : "sqlite";
+})();
+if (DB !== "sqlite" && DB !== "postgres") throw new Error(`--db must be sqlite or postgres, got ${DB}`);
+if (!Number.isInteger(REPLICAS) || REPLICAS < 0 || REPLICAS > 8) {
+  throw new Error(`--replicas must be a whole number from 1 to 8, got ${REPLICAS}`);
+}
+if (REPLICAS > 0 && DB !== "postgres") {
+  throw new Error(
+    "--replicas needs --db postgres: replicas share one PostgreSQL database (docs/replicas.md)",
+  );
+}
 const MAX_TOKENS = 64;
 const MNEMONIC = "test test test test test test test test test test test junk"; // anvil's public test keys
 
@@ -94,7 +117,9 @@ async function main() {
   const anvil = await startAnvil({ extraArgs: ["--gas-limit", "60000000"] });
   const dataDir = mkdtempSync(join(tmpdir(), "bench-gateway-"));
   let node: Awaited<ReturnType<typeof createNode>> | undefined;
+  let pgdb: TestDatabase | undefined;
   try {
+    if (DB === "postgres") pgdb = await createTestDatabase();
     const accounts = Array.from({ length: 10 }, (_, i) => mnemonicToAccount(MNEMONIC, { addressIndex: i }));
     const chain = { ...foundry, rpcUrls: { default: { http: [anvil.rpcUrl] } } } as Chain;
     const a = (i: number) => accounts[i]!.address;
@@ -118,6 +143,7 @@ async function main() {
     let service: ReturnType<typeof createGatewayService> | undefined;
     node = await createNode({
       dataDir,
+      ...(pgdb ? { databaseUrl: pgdb.url } : {}),
       http: { port: 0, maxBodyBytes: 64 * 1024 * 1024 },
       chain: { rpcUrl: anvil.rpcUrl, deployment, account: accounts[0]!, chain, pollIntervalMs: 200 },
       routes: [
@@ -218,6 +244,45 @@ async function main() {
       maxTokens: MAX_TOKENS,
       connections: CONNECTIONS,
     };
+    if (REPLICAS > 0 && pgdb) {
+      await node.stop();
+      node = undefined;
+      const steps = await benchReplicas({
+        replicas: REPLICAS,
+        dataDir,
+        databaseUrl: pgdb.url,
+        rpcUrl: anvil.rpcUrl,
+        deployment,
+        accountIndex: 0,
+        connections: CONNECTIONS,
+        durationSec: DURATION,
+        settings: { keys, prompts, model: "moby-ig", maxTokens: MAX_TOKENS },
+        runLoad,
+      });
+      const replicas = {
+        command: `npm run bench:gateway -- --replicas ${REPLICAS} --db postgres`,
+        at: new Date().toISOString(),
+        cpus: cpus().length,
+        cpuModel: cpus()[0]?.model,
+        node: process.version,
+        db: "postgres",
+        connections: CONNECTIONS,
+        durationSec: DURATION,
+        payers: keys.length,
+        maxTokens: MAX_TOKENS,
+        loadAverage: loadavg().map((x) => round(x, 2)),
+        note: "replica processes, PostgreSQL, anvil and the load generators share this machine's cores",
+        steps,
+      };
+      console.log(JSON.stringify(replicas, null, 2));
+      const out = join(import.meta.dirname, "results", "gateway.json");
+      const previous = existsSync(out)
+        ? (JSON.parse(readFileSync(out, "utf8")) as Record<string, unknown>)
+        : {};
+      writeFileSync(out, `${JSON.stringify({ ...previous, replicas }, null, 2)}\n`);
+      console.log(`wrote ${out}`);
+      return;
+    }
     console.log(`warm-up 5 s, then ${DURATION} s with ${CONNECTIONS} connections, ${keys.length} payers ...`);
     await runLoad({ ...settings, durationSec: 5 });
     const before = service!.stats();
@@ -367,10 +432,18 @@ async function main() {
   } finally {
     await node?.stop();
     await anvil.stop();
+    await pgdb?.drop();
     rmSync(dataDir, { recursive: true, force: true });
   }
 }
 
 await main();
+// The default run goes on with the epoch-close bench (before, `npm run bench:gateway` chained it after this
+// script, so flags given with `--` went to it instead of here).
+if (REPLICAS === 0) {
+  const close = spawn("npm", ["run", "bench:epoch-close"], { stdio: "inherit" });
+  const code = await new Promise<number | null>((r) => close.on("exit", r));
+  process.exit(code ?? 1);
+}
 // The node's receipt writer thread and undici keep-alive sockets must not hold the process open.
 process.exit(0);

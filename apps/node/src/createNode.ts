@@ -30,13 +30,25 @@ import type { ChainContext, GatewayConfig, Logger, NodeContext } from "./context
 import { createDatabase, type NodeDatabase } from "./db/index.ts";
 import { createIndexer, datanetHandlers, modelHandlers, settlementHandlers } from "./indexer/index.ts";
 import type { OutboundConfig } from "./net/outboundConfig.ts";
+import { lockIndexerWrites } from "./replicas/advisoryLocks.ts";
+import { createLeaderElection, type Leadership } from "./replicas/createLeaderElection.ts";
 import { createSecretBox } from "./secrets/createSecretBox.ts";
 import { createLocalContentStore } from "./store/index.ts";
 
 /** Configuration of a node. Validated at the edge (CLI flags, config file) before it gets here. */
 export type NodeConfig = {
-  /** Folder for the database, content store and index files. */
+  /**
+   * Folder for the database, content store and index files. Replicas sharing a PostgreSQL database share this
+   * folder too (content store, index files, bundles, secrets key; docs/replicas.md).
+   */
   dataDir: string;
+  /**
+   * `postgres://…`: run on PostgreSQL instead of `<dataDir>/node.db` (SQLite). Several replicas may share it:
+   * credit holds and receipts go through the database, and one replica leads the indexer and the epoch closer.
+   */
+  databaseUrl?: string;
+  /** Replicas on PostgreSQL: how often a follower tries to become the leader (default 2 s). */
+  leaderRetryMs?: number;
   http?: {
     host?: string;
     port?: number;
@@ -180,13 +192,18 @@ export async function createNode(config: NodeConfig): Promise<TributaryNode> {
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   if ((statSync(dataDir).mode & 0o077) !== 0) chmodSync(dataDir, 0o700);
   const secrets = createSecretBox({ dataDir });
-  const database = await createDatabase({ path: join(dataDir, "node.db"), secrets });
+  const database = await createDatabase({
+    path: join(dataDir, "node.db"),
+    ...(config.databaseUrl ? { url: config.databaseUrl } : {}),
+    secrets,
+  });
   const db = database.db;
   const indexes = createIndexFileStore({ dir: join(dataDir, "indexes") });
   const store = createLocalContentStore({ dir: join(dataDir, "content") });
   const log: Logger = config.log ?? createJsonLogger({ level: "error" });
   const metrics = config.metrics ?? createMetrics();
   let chainCtx: ChainContext | undefined;
+  let leaders: { indexer: Leadership; epochs: Leadership } | undefined;
   if (config.chain) {
     const c = config.chain;
     const chain =
@@ -217,6 +234,7 @@ export async function createNode(config: NodeConfig): Promise<TributaryNode> {
       confirmations: c.confirmations ?? 0,
       handlers: { ...datanetHandlers, ...settlementHandlers, ...modelHandlers },
       onLog: (line) => log("info", line),
+      ...(database.dialect === "postgres" ? { lockWrites: lockIndexerWrites } : {}),
     });
     chainCtx = {
       chainId: c.deployment.chainId,
@@ -242,11 +260,31 @@ export async function createNode(config: NodeConfig): Promise<TributaryNode> {
         .executeTakeFirst(),
     ]);
     if (!terms && registered) await indexer.rebuildProjections();
-    if ((c.pollIntervalMs ?? 500) > 0) indexer.start(c.pollIntervalMs ?? 500);
+    const pollMs = c.pollIntervalMs ?? 500;
+    if (database.url) {
+      // Replicas: only the indexer's leader polls the chain; a follower takes over when its session dies.
+      const retryMs = config.leaderRetryMs ?? 2000;
+      const leaderLog = (level: "info" | "warn", message: string) => log(level, message);
+      leaders = {
+        indexer: createLeaderElection({
+          url: database.url,
+          role: "indexer",
+          retryMs,
+          log: leaderLog,
+          onElected: () => {
+            if (pollMs > 0) indexer.start(pollMs);
+          },
+          onDeposed: () => void indexer.stop(),
+        }),
+        epochs: createLeaderElection({ url: database.url, role: "epochs", retryMs, log: leaderLog }),
+      };
+    } else if (pollMs > 0) indexer.start(pollMs);
   }
   const ctx: NodeContext = {
     dataDir,
     db: database.db,
+    dialect: database.dialect,
+    ...(leaders ? { leaders } : {}),
     store,
     indexes,
     tokenizer: createTokenizer(),
@@ -312,6 +350,14 @@ export async function createNode(config: NodeConfig): Promise<TributaryNode> {
         ...(lag !== undefined && lag > maxLag
           ? { error: `the indexer is ${lag} blocks behind the head` }
           : {}),
+      };
+    }
+    if (leaders) {
+      // Replicas on PostgreSQL: which one polls the chain and which closes epochs (POST /v1/epochs/close goes there).
+      checks.replica = {
+        ok: true,
+        indexerLeader: leaders.indexer.isLeader(),
+        epochLeader: leaders.epochs.isLeader(),
       };
     }
     return { ok: Object.values(checks).every((c) => c.ok), checks };
@@ -402,6 +448,7 @@ export async function createNode(config: NodeConfig): Promise<TributaryNode> {
     },
     async stop() {
       if (server) await new Promise<void>((r) => server!.close(() => r()));
+      await Promise.all([leaders?.indexer.stop(), leaders?.epochs.stop()]);
       await chainCtx?.indexer.stop();
       await database.close();
     },

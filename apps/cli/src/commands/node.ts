@@ -14,6 +14,7 @@ type NodeOptions = CommonOptions & {
   logFormat: string;
   trustProxyHops: string;
   clientRateLimit: string;
+  databaseUrl?: string;
 };
 
 /**
@@ -40,6 +41,10 @@ export function registerNode(program: Command): void {
       "--epoch-interval <seconds>",
       "close and finalize epochs every this many seconds (0: on request)",
       "0",
+    )
+    .option(
+      "--database-url <url>",
+      "postgres://user[:password]@host:port/db: run on PostgreSQL, which several replicas of this node may share (docs/replicas.md); default: TRIBUTARY_DATABASE_URL, else SQLite in the data directory",
     )
     .option("--log-format <format>", "json | human", "json")
     .option(
@@ -81,6 +86,12 @@ export function registerNode(program: Command): void {
         for (const p of [...peers, ...(opts.publicUrl ? [opts.publicUrl] : [])]) {
           if (!/^https?:\/\/[^\s]+$/.test(p)) throw new UsageError(`"${p}" is not a URL`);
         }
+        const databaseUrl = opts.databaseUrl ?? (process.env.TRIBUTARY_DATABASE_URL || undefined);
+        if (databaseUrl !== undefined && !/^postgres(ql)?:\/\/[^\s]+$/i.test(databaseUrl)) {
+          throw new UsageError(
+            `--database-url (or TRIBUTARY_DATABASE_URL) must be a postgres:// URL, got "${redactPassword(databaseUrl)}"`,
+          );
+        }
         const cli = createCliContext(opts);
         const operatorToken = cli.config.operatorToken ?? readToken(cli.config.dataDir);
         if (!operatorToken && opts.host !== "127.0.0.1" && opts.host !== "localhost") {
@@ -106,6 +117,7 @@ export function registerNode(program: Command): void {
         let url: string | undefined;
         const node = await createNode({
           dataDir: join(cli.config.dataDir, "node"),
+          ...(databaseUrl ? { databaseUrl } : {}),
           chain: {
             rpcUrl: chain.rpcUrl,
             deployment: chain.deployment,
@@ -146,16 +158,21 @@ export function registerNode(program: Command): void {
         process.once("SIGTERM", stop);
         if (opts.json) {
           process.stdout.write(
-            `${JSON.stringify({ url, chainId: chain.deployment.chainId, account: chain.account!.address, peers })}\n`,
+            `${JSON.stringify({ url, chainId: chain.deployment.chainId, account: chain.account!.address, peers, database: databaseUrl ? "postgres" : "sqlite" })}\n`,
           );
         } else {
           process.stdout.write(
-            `${bold("Tributary node")} on ${cyan(url)} ${dim(`(chain ${chain.deployment.chainId}, key ${chain.account!.address}${peers.length ? `, peers ${peers.join(" ")}` : ""})`)}\n`,
+            `${bold("Tributary node")} on ${cyan(url)} ${dim(`(chain ${chain.deployment.chainId}, key ${chain.account!.address}${peers.length ? `, peers ${peers.join(" ")}` : ""}, ${databaseUrl ? `PostgreSQL ${redactPassword(databaseUrl)}` : "SQLite"})`)}\n`,
           );
         }
         await new Promise(() => {});
       }),
     );
+}
+
+/** `url` without its password, for messages. */
+function redactPassword(url: string): string {
+  return url.replace(/\/\/([^:/@]+):[^@/]*@/, "//$1:***@");
 }
 
 function readToken(dataDir: string): string | undefined {

@@ -9,6 +9,7 @@ import type { Database } from "../db/schema.ts";
 import type { AttributionEngine } from "../epochs/verifyBundle.ts";
 import type { Indexer } from "../indexer/createIndexer.ts";
 import type { OutboundConfig } from "../net/outboundConfig.ts";
+import type { Leadership } from "../replicas/createLeaderElection.ts";
 import type { SecretBox } from "../secrets/createSecretBox.ts";
 import type { LocalContentStore } from "../store/createLocalContentStore.ts";
 
@@ -40,6 +41,16 @@ export type ChainContext = {
 export type NodeContext = {
   dataDir: string;
   db: Kysely<Database>;
+  /**
+   * The database behind `db`: `sqlite` (one process; the default) or `postgres` (replicas may share it, so
+   * credit holds and payer totals live in the database, see docs/replicas.md). Absent means `sqlite`.
+   */
+  dialect?: "sqlite" | "postgres";
+  /**
+   * On PostgreSQL, this replica's standing in the indexer's and the epoch closer's elections. Absent on SQLite:
+   * one process, always the leader.
+   */
+  leaders?: { indexer: Leadership; epochs: Leadership };
   store: LocalContentStore;
   indexes: IndexFileStore;
   tokenizer: Tokenizer;

@@ -1,6 +1,7 @@
 import { chmodSync, closeSync, existsSync, openSync, statSync } from "node:fs";
 import SQLite from "better-sqlite3";
 import { Kysely, type Migration, type MigrationProvider, Migrator, SqliteDialect } from "kysely";
+import type pg from "pg";
 import type { SecretBox } from "../secrets/createSecretBox.ts";
 import * as m001 from "./migrations/001_chain.ts";
 import * as m002 from "./migrations/002_datanets.ts";
@@ -16,7 +17,10 @@ import * as m011 from "./migrations/011_input_pricing.ts";
 import * as m012 from "./migrations/012_contributions_per_contributor.ts";
 import * as m013 from "./migrations/013_relay_quotas.ts";
 import { sealedSecrets } from "./migrations/014_sealed_secrets.ts";
+import * as m015 from "./migrations/015_replicas.ts";
 import * as m016 from "./migrations/016_training_jobs.ts";
+import { isPostgresUrl, openPostgres, type PostgresPoolOptions } from "./openPostgres.ts";
+import { postgresDdlPlugin } from "./postgresDdlPlugin.ts";
 import type { Database } from "./schema.ts";
 
 /** Versioned migrations, in order. Add a file, never edit a released one. */
@@ -35,19 +39,36 @@ const migrations = (secrets: SecretBox | undefined): Record<string, Migration> =
   "012_contributions_per_contributor": m012,
   "013_relay_quotas": m013,
   "014_sealed_secrets": sealedSecrets(secrets),
+  "015_replicas": m015,
   "016_training_jobs": m016,
 });
 
 /** Options of {@link createDatabase}. */
 export type CreateDatabaseParameters = {
-  /** SQLite file path, or ":memory:". */
+  /** SQLite file path, or ":memory:"; ignored when `url` names a PostgreSQL database. */
   path: string;
+  /**
+   * `postgres://…`: the database is PostgreSQL (a pool, see `openPostgres`) instead of the SQLite file at
+   * `path`. `TRIBUTARY_DATABASE_URL` / `tributary node --database-url` set it.
+   */
+  url?: string;
+  /** PostgreSQL pool size and statement timeout. */
+  postgres?: PostgresPoolOptions;
   /** Seals secrets at rest (migration 014); `createNode` passes the one of `<dataDir>/secrets.key`. */
   secrets?: SecretBox;
 };
 
 /** The node's database handle. */
-export type NodeDatabase = { db: Kysely<Database>; close(): Promise<void> };
+export type NodeDatabase = {
+  db: Kysely<Database>;
+  /** Which database: one SQLite file (one process), or PostgreSQL (several replicas may share it). */
+  dialect: "sqlite" | "postgres";
+  /** The PostgreSQL URL (replicas open dedicated sessions for leader election with it). */
+  url?: string;
+  /** The PostgreSQL pool. */
+  pool?: pg.Pool;
+  close(): Promise<void>;
+};
 
 /**
  * Opens the SQLite database (WAL, synchronous=FULL so a committed row survives power loss, foreign
@@ -60,6 +81,7 @@ export type NodeDatabase = { db: Kysely<Database>; close(): Promise<void> };
  * const { db, close } = await createDatabase({ path: ".tributary/node.db" });
  */
 export async function createDatabase(params: CreateDatabaseParameters): Promise<NodeDatabase> {
+  if (isPostgresUrl(params.url)) return createPostgresDatabase(params, params.url);
   if (params.path !== ":memory:") restrictFile(params.path);
   const sqlite = new SQLite(params.path);
   for (const suffix of ["-wal", "-shm"]) restrictFile(`${params.path}${suffix}`, false);
@@ -69,11 +91,44 @@ export async function createDatabase(params: CreateDatabaseParameters): Promise<
   sqlite.pragma("foreign_keys = ON");
   sqlite.pragma("busy_timeout = 5000");
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
-  const provider: MigrationProvider = { getMigrations: async () => migrations(params.secrets) };
+  const applied = await migrate(db, db, params.secrets, params.path);
+  // A migration may have replaced plaintext (014): leave none of the old pages in the WAL.
+  if (applied) sqlite.pragma("wal_checkpoint(TRUNCATE)");
+  return { db, dialect: "sqlite", close: () => db.destroy() };
+}
+
+/**
+ * PostgreSQL: the same migrations through {@link postgresDdlPlugin} (SQLite types in PostgreSQL spelling).
+ * Replicas starting together are safe: Kysely's migrator holds an advisory lock while it migrates.
+ */
+async function createPostgresDatabase(params: CreateDatabaseParameters, url: string): Promise<NodeDatabase> {
+  const { pool, dialect } = openPostgres(url, params.postgres);
+  const db = new Kysely<Database>({ dialect });
+  try {
+    await db.selectNoFrom((eb) => eb.val(1).as("one")).execute();
+  } catch (error) {
+    await db.destroy();
+    throw new Error(
+      `cannot connect to PostgreSQL at ${redactPassword(url)}: ${(error as Error).message}. Start PostgreSQL (pg_ctlcluster 15 main start) or fix the URL.`,
+      { cause: error },
+    );
+  }
+  await migrate(db, db.withPlugin(postgresDdlPlugin()), params.secrets, redactPassword(url));
+  return { db, dialect: "postgres", url, pool, close: () => db.destroy() };
+}
+
+/** Applies pending migrations through `runner`; true when any ran. Destroys `db` and throws when one fails. */
+async function migrate(
+  db: Kysely<Database>,
+  runner: Kysely<Database>,
+  secrets: SecretBox | undefined,
+  where: string,
+): Promise<boolean> {
+  const provider: MigrationProvider = { getMigrations: async () => migrations(secrets) };
   // Unordered: migrations are numbered by the work that adds them, and parallel work lands out of order (016
   // training jobs on a database before 015's tables exist); each one still runs exactly once.
   const { error, results } = await new Migrator({
-    db,
+    db: runner,
     provider,
     allowUnorderedMigrations: true,
   }).migrateToLatest();
@@ -81,13 +136,16 @@ export async function createDatabase(params: CreateDatabaseParameters): Promise<
   if (error || failed) {
     await db.destroy();
     throw new Error(
-      `database migration ${failed?.migrationName ?? ""} failed on ${params.path}: ${String(error)}. Restore a backup or start with a fresh data directory.`,
+      `database migration ${failed?.migrationName ?? ""} failed on ${where}: ${String(error)}. Restore a backup or start with a fresh data directory.`,
       { cause: error },
     );
   }
-  // A migration may have replaced plaintext (014): leave none of the old pages in the WAL.
-  if (results?.some((r) => r.status === "Success")) sqlite.pragma("wal_checkpoint(TRUNCATE)");
-  return { db, close: () => db.destroy() };
+  return results?.some((r) => r.status === "Success") ?? false;
+}
+
+/** `url` without its password (for messages and logs). */
+export function redactPassword(url: string): string {
+  return url.replace(/\/\/([^:/@]+):[^@/]*@/, "//$1:***@");
 }
 
 /** Creates `path` with mode 0600 (unless `create` is false), or narrows an existing file to 0600. */

@@ -107,6 +107,11 @@ export type Database = {
   receipt_quarantine: ReceiptQuarantineRow;
   /** Training jobs and every step they passed (016_training_jobs). */
   training_jobs: TrainingJobRow;
+  /**
+   * Credit held by requests being served, on PostgreSQL (015_replicas): what admission reserved for each until
+   * its receipt commits or `expires_at` (ms since the epoch) passes. Amounts are decimal text.
+   */
+  credit_holds: { id: string; payer: string; amount: string; expires_at: number; created_at: string };
 };
 
 /** A row of `receipt_quarantine`: a receipt no epoch takes, and why. */

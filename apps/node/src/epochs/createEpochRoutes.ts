@@ -128,11 +128,15 @@ export function createEpochRoutes(ctx: NodeContext, options: CreateEpochRoutesOp
   const app = new Hono();
   const cosignAuth = createCosignAuth();
   if (ctx.chain) {
-    service
-      .resume()
-      .catch((error: unknown) =>
-        ctx.log("error", "epoch recovery failed; the next close retries it", { error: String(error) }),
-      );
+    const resume = () =>
+      service
+        .resume()
+        .catch((error: unknown) =>
+          ctx.log("error", "epoch recovery failed; the next close retries it", { error: String(error) }),
+        );
+    // Replicas: the replica elected epoch closer finishes whatever close its predecessor left (kill -9 included).
+    if (ctx.leaders) ctx.leaders.epochs.whenElected(() => void resume());
+    else void resume();
     if (options.intervalMs && options.intervalMs > 0) {
       const timer = setInterval(() => void service.tick(), options.intervalMs);
       timer.unref();

@@ -134,9 +134,25 @@ export function createEpochService(ctx: NodeContext, options: EpochServiceOption
     return proofService;
   };
 
+  /** Replicas on PostgreSQL: only the epoch closer's leader closes, resumes and finalizes. */
+  const isLeader = () => ctx.leaders?.epochs.isLeader() ?? true;
+  const requireLeader = () => {
+    if (isLeader()) return;
+    throw new ApiError(
+      409,
+      "NOT_EPOCH_LEADER",
+      "this replica is not the epoch closer: another replica on the same database holds the epoch lock",
+      "Send the request to the leading replica (its GET /health/ready says epochLeader: true), or wait: a follower takes over within seconds when the leader stops.",
+    );
+  };
+
   let queue: Promise<unknown> = Promise.resolve();
   const exclusive = <T>(run: () => Promise<T>): Promise<T> => {
-    const result = queue.then(run, run);
+    const guarded = () => {
+      requireLeader();
+      return run();
+    };
+    const result = queue.then(guarded, guarded);
     queue = result.catch(() => {});
     return result;
   };
@@ -312,6 +328,9 @@ export function createEpochService(ctx: NodeContext, options: EpochServiceOption
   }
 
   return {
+    /** Whether this node closes epochs (always on SQLite; the elected replica on PostgreSQL). */
+    isLeader,
+
     /** Finishes an interrupted close (call at start). */
     resume: () => exclusive(resumeUnlocked),
 
@@ -343,6 +362,7 @@ export function createEpochService(ctx: NodeContext, options: EpochServiceOption
 
     /** One timer tick: finalize what is due, close when receipts wait. Never throws. */
     async tick(): Promise<void> {
+      if (!isLeader()) return;
       try {
         await exclusive(async () => {
           const row = await resumeUnlocked();

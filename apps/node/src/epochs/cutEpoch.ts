@@ -18,6 +18,11 @@ export async function cutEpoch(
   const payersBlock = Number(await chain.publicClient.getBlockNumber({ cacheTime: 0 }));
   const now = new Date().toISOString();
   const row = await ctx.db.transaction().execute(async (trx) => {
+    // PostgreSQL hands out rowids (an identity sequence) before commit, not in commit order: a receipt with a
+    // smaller rowid could commit after this read and fall behind the cut. SHARE mode waits for every open insert
+    // into receipts (each holds ROW EXCLUSIVE from before its rowid is drawn) and holds new ones back until the
+    // cut commits, so every rowid ≤ the max read here is committed, and later ones are larger (docs/replicas.md).
+    if (ctx.dialect === "postgres") await sql`lock table receipts in share mode`.execute(trx);
     const { last } = await trx
       .selectFrom("receipts")
       .select(sql<number>`coalesce(max(rowid), 0)`.as("last"))

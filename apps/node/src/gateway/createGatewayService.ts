@@ -4,6 +4,7 @@ import type { Address, Hex } from "viem";
 import type { NodeContext } from "../context/NodeContext.ts";
 import { type AdmitParameters, createAdmission, type Reservation } from "./charging/createAdmission.ts";
 import { type AgentTerms, createAgentResolver } from "./charging/createAgentResolver.ts";
+import { createHeldAdmission } from "./charging/createHeldAdmission.ts";
 import { createPayerTotals } from "./charging/createPayerTotals.ts";
 import { createPayouts } from "./charging/createPayouts.ts";
 import { createSettlementRates } from "./charging/createSettlementRates.ts";
@@ -104,7 +105,7 @@ export function createGatewayService(ctx: NodeContext): GatewayService {
   const { db } = deps;
   const keys: KeyCache = new Map();
   const models = createModelCatalog(deps);
-  const totals = createPayerTotals(db);
+  const totals = createPayerTotals(db, { cache: ctx.dialect !== "postgres" });
   // An epoch's quarantine gives charges back in the database: forget the totals held in memory.
   ctx.payerChargesChanged?.add((payers) => totals.forget(payers));
   const lms = createLanguageModels(deps);
@@ -129,7 +130,8 @@ export function createGatewayService(ctx: NodeContext): GatewayService {
     chargedSoFar: (payer) => totals.chargedSoFar(payer),
     chargedOf: (payer) => totals.chargedOf(payer.toLowerCase()),
     resolveAgent: createAgentResolver(ctx),
-    admit: createAdmission(deps, totals),
+    // One process on SQLite: holds in memory. Replicas on PostgreSQL: holds in the database (docs/replicas.md).
+    admit: ctx.dialect === "postgres" ? createHeldAdmission(deps) : createAdmission(deps, totals),
     generate: (model, params) => lms.generate(model, params),
     chatPrompt: (model, messages) => lms.chatPrompt(model, messages),
     settle: (params) => settle(settleDeps, params),

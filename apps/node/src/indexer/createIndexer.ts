@@ -19,6 +19,12 @@ export type CreateIndexerParameters = {
   batchBlocks?: number;
   cursorName?: string;
   onLog?: (line: string) => void;
+  /**
+   * Called first in every write transaction: several replicas on one PostgreSQL database pass a transaction-level
+   * advisory lock here, so their writes (a follower's `syncOnce`, the leader's loop) never interleave. The
+   * cursor is then read again inside the transaction and the batch dropped if another writer moved it.
+   */
+  lockWrites?: (trx: Kysely<Database>) => Promise<void>;
 };
 
 /** What one sync step did. */
@@ -91,6 +97,7 @@ export function createIndexer(params: CreateIndexerParameters): Indexer {
   /** Empties the projections and replays every stored log in chain order. */
   const rebuildProjections = async () => {
     await db.transaction().execute(async (trx) => {
+      await params.lockWrites?.(trx);
       for (const table of projectionTables) await trx.deleteFrom(table).execute();
       const rows = await trx
         .selectFrom("chain_logs")
@@ -128,6 +135,7 @@ export function createIndexer(params: CreateIndexerParameters): Indexer {
     const forkHash =
       forkPoint >= 0 ? ((await client.getBlock({ blockNumber: BigInt(forkPoint) })).hash as string) : "0x";
     await db.transaction().execute(async (trx) => {
+      await params.lockWrites?.(trx);
       await trx.deleteFrom("chain_logs").where("block_number", ">", forkPoint).execute();
       await trx.deleteFrom("chain_blocks").where("block_number", ">", forkPoint).execute();
       await trx
@@ -173,7 +181,16 @@ export function createIndexer(params: CreateIndexerParameters): Indexer {
       params.onLog?.(`indexer: chain changed while reading blocks ${from}-${to}, retrying`);
       return { fromBlock: from, toBlock: from - 1, logs: 0 };
     }
-    await db.transaction().execute(async (trx) => {
+    const applied = await db.transaction().execute(async (trx) => {
+      if (params.lockWrites) {
+        await params.lockWrites(trx);
+        const now = await trx
+          .selectFrom("chain_cursor")
+          .selectAll()
+          .where("name", "=", name)
+          .executeTakeFirst();
+        if ((now?.block_number ?? params.startBlock - 1) !== from - 1) return false;
+      }
       for (const log of logs) {
         const inserted = await trx
           .insertInto("chain_logs")
@@ -208,7 +225,10 @@ export function createIndexer(params: CreateIndexerParameters): Indexer {
           oc.column("name").doUpdateSet({ block_number: to, block_hash: endBlock.hash as string }),
         )
         .execute();
+      return true;
     });
+    // Another replica indexed these blocks meanwhile: nothing to add, the next round starts past them.
+    if (!applied) return { fromBlock: from, toBlock: from - 1, logs: 0 };
     if (logs.length > 0) revision++;
     return {
       fromBlock: from,

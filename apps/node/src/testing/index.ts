@@ -13,3 +13,4 @@ export {
   contributeAndPublish,
 } from "./contributeAndPublish.ts";
 export { eventually } from "./eventually.ts";
+export { createTestDatabase, TEST_POSTGRES_URL, type TestDatabase } from "./testPostgres.ts";

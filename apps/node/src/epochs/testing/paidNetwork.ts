@@ -68,6 +68,8 @@ export async function setupPaidNetwork(
     outbound?: OutboundConfig;
     /** The model's price (default 1000 per call + 5000 per 1k output tokens, prompts free). */
     pricing?: Pricing;
+    /** Node `n`'s PostgreSQL database (NodeConfig.databaseUrl); SQLite when absent. */
+    databaseUrl?: (n: number) => string;
   } = {},
 ): Promise<PaidNetwork> {
   const nodeCount = options.nodeCount ?? 1;
@@ -85,6 +87,7 @@ export async function setupPaidNetwork(
     const self = n;
     const node = await createNode({
       dataDir: mkdtempSync(join(tmpdir(), `epochs-${n}-`)),
+      ...(options.databaseUrl ? { databaseUrl: options.databaseUrl(n), leaderRetryMs: 200 } : {}),
       http: { port: 0, maxBodyBytes: 16 * 1024 * 1024 },
       ...(options.outbound ? { outbound: options.outbound } : {}),
       chain: { rpcUrl: chain.anvil.rpcUrl, deployment: chain.deployment, account, pollIntervalMs: 100 },
@@ -107,6 +110,11 @@ export async function setupPaidNetwork(
     const { url } = await node.listen();
     urls[n] = url;
     nodes.push({ node, url, account: account.address });
+  }
+  // Replicas on PostgreSQL: node 0 must lead its epoch closer before it closes.
+  for (const n of nodes) {
+    const leaders = n.node.ctx.leaders;
+    if (leaders) await eventually(async () => leaders.epochs.isLeader(), Boolean, "epoch leader elected");
   }
   const main = nodes[0]!;
   const api = createNodeClient({ baseUrl: main.url });

@@ -15,6 +15,31 @@ export type AdmitParameters = { maxTokens: number; inputTokens: number; agentFee
 /** A request's reserved credit; `release` once its receipt is committed (or it failed). Idempotent. */
 export type Reservation = { release(): void };
 
+/** 402 `WITHDRAWAL_PENDING`: the payer asked to withdraw, so it is not served meanwhile. */
+export function withdrawalPendingError(payer: Address): ApiError {
+  return new ApiError(
+    402,
+    "WITHDRAWAL_PENDING",
+    `payer ${payer} has requested a withdrawal; the gateway does not serve it meanwhile`,
+    "Cancel the withdrawal request (Settlement.cancelWithdrawal) to be served again, or finish withdrawing.",
+  );
+}
+
+/** 402 `INSUFFICIENT_CREDIT`: the payer's credit cannot cover the request's largest possible cost. */
+export function insufficientCreditError(
+  payer: Address,
+  credit: bigint,
+  need: bigint,
+  agentFeeBps: number,
+): ApiError {
+  return new ApiError(
+    402,
+    "INSUFFICIENT_CREDIT",
+    `payer ${payer} has ${credit < 0n ? 0n : credit} units of credit; this request may cost up to ${need}${agentFeeBps > 0 ? ` (agent fee of ${agentFeeBps} bps included)` : ""}`,
+    "Deposit more tokens into Settlement (approveAndDeposit), or lower max_tokens.",
+  );
+}
+
 /**
  * Creates the admission of requests: refuses (402) a payer with a pending withdrawal or whose credit
  * (deposited − withdrawn − charged − reserved) cannot cover `maxCharge(pricing, maxTokens, inputTokens,
@@ -78,23 +103,9 @@ export function createAdmission(
         withdrawn = w;
         pending = r > 0n;
       }
-      if (pending) {
-        throw new ApiError(
-          402,
-          "WITHDRAWAL_PENDING",
-          `payer ${payer} has requested a withdrawal; the gateway does not serve it meanwhile`,
-          "Cancel the withdrawal request (Settlement.cancelWithdrawal) to be served again, or finish withdrawing.",
-        );
-      }
+      if (pending) throw withdrawalPendingError(payer);
       const credit = deposited - withdrawn - spent - held;
-      if (credit < need) {
-        throw new ApiError(
-          402,
-          "INSUFFICIENT_CREDIT",
-          `payer ${payer} has ${credit < 0n ? 0n : credit} units of credit; this request may cost up to ${need}${agentFeeBps > 0 ? ` (agent fee of ${agentFeeBps} bps included)` : ""}`,
-          "Deposit more tokens into Settlement (approveAndDeposit), or lower max_tokens.",
-        );
-      }
+      if (credit < need) throw insufficientCreditError(payer, credit, need, agentFeeBps);
       reserved.set(key, (reserved.get(key) ?? 0n) + need);
       let released = false;
       return {

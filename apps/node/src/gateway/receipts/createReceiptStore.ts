@@ -1,9 +1,10 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { receiptDomain, receiptTypes, toLowS } from "@tributary/core";
+import { type Kysely, sql } from "kysely";
 import { bytesToHex, concat, encodeAbiParameters, type Hex, keccak256, type LocalAccount } from "viem";
 import type { ChainContext } from "../../context/NodeContext.ts";
-import type { ReceiptRow } from "../../db/schema.ts";
+import type { Database, ReceiptRow } from "../../db/schema.ts";
 import {
   createReceiptWriter,
   RECEIPT_DOMAIN_SEPARATOR,
@@ -13,6 +14,7 @@ import {
   receiptSigningKey,
 } from "../createReceiptWriter.ts";
 import type { GatewayDeps, GatewayStats } from "../gatewayDeps.ts";
+import { createNativeSigner } from "./createNativeSigner.ts";
 
 const MAX_BATCH = 256;
 
@@ -47,9 +49,35 @@ async function sign(chain: ChainContext, hash: Hex): Promise<Hex> {
 }
 
 /**
+ * Adds `amounts` to the payers' totals in `payer_charges` on PostgreSQL, in the database's own arithmetic
+ * (`numeric`, exact) so that replicas writing receipts of one payer at the same time never lose an update: the
+ * upsert locks the payer's row until commit. Payers are taken in sorted order, so two batches never deadlock.
+ * Returns the new totals.
+ */
+async function addCharges(
+  trx: Kysely<Database>,
+  amounts: ReadonlyMap<string, bigint>,
+  now: string,
+): Promise<Map<string, bigint>> {
+  const totals = new Map<string, bigint>();
+  for (const payer of [...amounts.keys()].sort()) {
+    const amount = (amounts.get(payer) ?? 0n).toString();
+    const { rows } = await sql<{ charged: string }>`
+      insert into payer_charges (payer, charged, updated_at) values (${payer}, ${amount}, ${now})
+      on conflict (payer) do update
+        set charged = (cast(payer_charges.charged as numeric) + cast(excluded.charged as numeric))::text,
+            updated_at = excluded.updated_at
+      returning charged`.execute(trx);
+    totals.set(payer, BigInt(rows[0]?.charged ?? amount));
+  }
+  return totals;
+}
+
+/**
  * Creates the receipt store. Durable receipts: a writer thread with group commit when the database is a file
  * (always, under createNode), which also signs when the node key is local; otherwise the same group commit
- * through Kysely on this thread. Each batch inserts its receipts and the payers' running totals in one
+ * through Kysely on this thread (always on PostgreSQL, where the upsert of the totals is atomic across replicas).
+ * Each batch inserts its receipts and the payers' running totals in one
  * transaction; `onCommitted` gets the new totals after the commit.
  *
  * @example
@@ -76,6 +104,10 @@ export function createReceiptStore(
     return key ? receiptSigningKey(key) : undefined;
   }
 
+  // On PostgreSQL the event loop signs (no writer thread): with libsecp256k1 when the node key is local.
+  const postgresKey = ctx.dialect === "postgres" ? signingKey()?.privateKey : undefined;
+  const nativeSign = postgresKey ? createNativeSigner(postgresKey) : undefined;
+
   async function drain(): Promise<void> {
     while (queue.length > 0) {
       const batch = queue.slice(0, MAX_BATCH);
@@ -92,6 +124,10 @@ export function createReceiptStore(
           }
           const add = new Map<string, bigint>();
           for (const p of batch) add.set(p.row.payer, (add.get(p.row.payer) ?? 0n) + p.charge);
+          if (ctx.dialect === "postgres") {
+            for (const [payer, total] of await addCharges(trx, add, now)) totals.set(payer, total);
+            return;
+          }
           for (const [payer, amount] of add) {
             const row = await trx
               .selectFrom("payer_charges")
@@ -122,7 +158,8 @@ export function createReceiptStore(
 
   return {
     async writeReceipt(chain, row, charge) {
-      if (existsSync(dbPath)) {
+      // The SQLite file's writer thread; on PostgreSQL the group commit below, through the pool.
+      if (ctx.dialect !== "postgres" && existsSync(dbPath)) {
         if (!writer) {
           const signer = signingKey();
           writer = createReceiptWriter({ path: dbPath, onCommitted, ...(signer ? { signer } : {}) });
@@ -131,7 +168,7 @@ export function createReceiptStore(
         if (writerSigns) return writer.write({ row, charge });
       }
       const hash = keccak256(new TextEncoder().encode(row.receipt_json));
-      const signature = await sign(chain, hash);
+      const signature = nativeSign ? nativeSign(receiptDigest(hash)) : await sign(chain, hash);
       const signedRow = { ...row, hash, signature };
       if (writer) {
         await writer.write({ row: signedRow, charge });
@@ -154,6 +191,7 @@ export function createReceiptStore(
         batches: counters.batches + w.batches,
         receipts: counters.receipts + w.receipts,
         ...(writer ? { receiptSigner: writerSigns ? (w.signer ?? "starting") : "event loop" } : {}),
+        ...(nativeSign ? { receiptSigner: "libsecp256k1 (event loop)" } : {}),
       };
     },
   };
