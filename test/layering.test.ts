@@ -34,6 +34,11 @@ const RULES: Rule[] = [
     forbidden: [...MACHINE, ...STORAGE, ...SERVER, /^@tributary\//],
   },
   { folder: "packages/abi/src", forbidden: [/^[^./]/] },
+  // Bytes in, bytes out: the model files' format, for the node, the CLI and the benchmarks alike.
+  {
+    folder: "packages/gguf/src",
+    forbidden: [...MACHINE, ...STORAGE, ...SERVER, /^node-llama-cpp$/, /^@tributary\/(?!core\/errors$)/],
+  },
   {
     folder: "packages/sdk/src",
     // Not core's barrel (it carries the PDF and DOCX extractors into the web app): `@tributary/core/errors`.
