@@ -16,6 +16,7 @@ import * as m011 from "./migrations/011_input_pricing.ts";
 import * as m012 from "./migrations/012_contributions_per_contributor.ts";
 import * as m013 from "./migrations/013_relay_quotas.ts";
 import { sealedSecrets } from "./migrations/014_sealed_secrets.ts";
+import * as m015 from "./migrations/015_llama_models.ts";
 import type { Database } from "./schema.ts";
 
 /** Versioned migrations, in order. Add a file, never edit a released one. */
@@ -34,6 +35,7 @@ const migrations = (secrets: SecretBox | undefined): Record<string, Migration> =
   "012_contributions_per_contributor": m012,
   "013_relay_quotas": m013,
   "014_sealed_secrets": sealedSecrets(secrets),
+  "015_llama_models": m015,
 });
 
 /** Options of {@link createDatabase}. */

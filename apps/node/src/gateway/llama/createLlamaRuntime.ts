@@ -229,8 +229,9 @@ export function createLlamaRuntime(config: LlamaConfig = {}): LlamaRuntime {
       } satisfies LlamaInspection;
     },
 
-    async countTokens(files, text) {
-      return (await baseOf(files)).model.tokenize(text).length;
+    async tokenizerOf(files) {
+      const { model } = await baseOf(files);
+      return { encode: (text: string) => model.tokenize(text) };
     },
 
     async contextSizeOf(files) {
@@ -260,7 +261,7 @@ export function createLlamaRuntime(config: LlamaConfig = {}): LlamaRuntime {
       const emit = (delta: string) => {
         if (delta.length === 0) return;
         text += delta;
-        params.onText?.(delta);
+        params.onText?.(delta, outputTokens);
       };
       try {
         const { sequence } = lease.resource;

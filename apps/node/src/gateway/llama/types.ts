@@ -25,6 +25,8 @@ export type LlamaFiles = {
   adapterSha256?: string;
   /** Strength of the adapter (llama.cpp's LoRA scale; default 1). */
   scale: number;
+  /** Tokens one context holds, as registered: caps the model's input and output token limits. */
+  contextSize?: number;
 };
 
 /** What registration learns of a model's files (loading them, so that a bad file fails there, not at a request). */
@@ -54,8 +56,8 @@ export type LlamaGenerateParameters = {
   seed: number;
   /** Aborts the generation (the client left); the text so far is returned with `finishReason: "aborted"`. */
   signal?: AbortSignal;
-  /** Called with each text delta as it is generated (streaming). */
-  onText?: (delta: string) => void;
+  /** Called with each text delta as it is generated (streaming), and the output tokens it completes. */
+  onText?: (delta: string, outputTokens: number) => void;
 };
 
 /** The result of one generation. */
@@ -99,8 +101,8 @@ export type LlamaRuntime = {
    * `LLAMA_BASE_INVALID` / `LLAMA_ADAPTER_INVALID` (llama.cpp's reason in the message). Leaves a warm context.
    */
   inspect(files: { baseFile: string; adapterFile?: string; scale?: number }): Promise<LlamaInspection>;
-  /** Tokens of `text` with the base's tokenizer (what the receipt records as input tokens). */
-  countTokens(files: LlamaFiles, text: string): Promise<number>;
+  /** The base's tokenizer (loading the base): its counts are what receipts record as input tokens. */
+  tokenizerOf(files: LlamaFiles): Promise<{ encode(text: string): readonly number[] }>;
   /** Tokens one context of the base holds. */
   contextSizeOf(files: LlamaFiles): Promise<number>;
   /**
