@@ -18,6 +18,37 @@ import type {
 /** Default tokens per context (prompt and output), capped by the base's training context. */
 export const DEFAULT_LLAMA_CONTEXT_SIZE = 2048;
 
+/** Who hears llama.cpp's warnings and errors (its logger is one per process). */
+const llamaListeners = new Set<(message: string) => void>();
+const llamas = new Map<number, Promise<Llama>>();
+
+/**
+ * The process's llama.cpp binding, one per thread count (its logger is process-wide): the prebuilt CPU binary,
+ * never built or downloaded at run time. Loaded on first use only.
+ */
+function sharedLlama(threads: number): Promise<Llama> {
+  let hit = llamas.get(threads);
+  if (!hit) {
+    hit = import("node-llama-cpp").then(({ getLlama, LlamaLogLevel }) =>
+      getLlama({
+        gpu: false,
+        build: "never",
+        skipDownload: true,
+        maxThreads: threads,
+        progressLogs: false,
+        logLevel: LlamaLogLevel.warn,
+        logger: (level, message) => {
+          if (level !== LlamaLogLevel.error && level !== LlamaLogLevel.warn) return;
+          for (const l of llamaListeners) l(message.trim());
+        },
+      }),
+    );
+    llamas.set(threads, hit);
+    hit.catch(() => llamas.delete(threads));
+  }
+  return hit;
+}
+
 type Base = { sha256: string; path: string; model: LlamaModel; contextSize: number; contextBytes: number };
 type Slot = { context: LlamaContext; sequence: LlamaContextSequence };
 
@@ -75,22 +106,14 @@ export function createLlamaRuntime(config: LlamaConfig = {}): LlamaRuntime {
   const filesByKey = new Map<string, LlamaFiles>();
   let disposed = false;
 
+  const listener = (message: string) => {
+    logged = [...logged.slice(-3), message];
+  };
   const llama = () => {
-    llamaPromise ??= import("node-llama-cpp").then(({ getLlama, LlamaLogLevel }) =>
-      getLlama({
-        gpu: false,
-        build: "never",
-        skipDownload: true,
-        maxThreads: cfg.threads,
-        progressLogs: false,
-        logLevel: LlamaLogLevel.warn,
-        logger: (level, message) => {
-          if (level === LlamaLogLevel.error || level === LlamaLogLevel.warn) {
-            logged = [...logged.slice(-3), message.trim()];
-          }
-        },
-      }),
-    );
+    llamaPromise ??= sharedLlama(cfg.threads).then((l) => {
+      llamaListeners.add(listener);
+      return l;
+    });
     return llamaPromise;
   };
 
@@ -325,10 +348,15 @@ export function createLlamaRuntime(config: LlamaConfig = {}): LlamaRuntime {
     async dispose() {
       if (disposed) return;
       disposed = true;
+      llamaListeners.delete(listener);
       await pool.close();
-      if (!llamaPromise) return;
-      const l = await llamaPromise;
-      await l.dispose();
+      for (const base of bases.values()) {
+        await base.then(
+          (b) => b.model.dispose(),
+          () => {},
+        );
+      }
+      bases.clear();
     },
   };
 }
