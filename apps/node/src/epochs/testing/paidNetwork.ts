@@ -16,6 +16,7 @@ import { createNode, type TributaryNode } from "../../createNode.ts";
 import { createDatanetRoutes, createVersionRoutes } from "../../datanets/index.ts";
 import { createGatewayRoutes } from "../../gateway/createGatewayRoutes.ts";
 import { createGatewayService, type GatewayService } from "../../gateway/createGatewayService.ts";
+import type { LlamaConfig } from "../../gateway/llama/types.ts";
 import type { OutboundConfig } from "../../net/outboundConfig.ts";
 import { contributeAndPublish } from "../../testing/contributeAndPublish.ts";
 import { eventually } from "../../testing/eventually.ts";
@@ -68,6 +69,8 @@ export async function setupPaidNetwork(
     outbound?: OutboundConfig;
     /** The model's price (default 1000 per call + 5000 per 1k output tokens, prompts free). */
     pricing?: Pricing;
+    /** Every node's local llama runtime settings (NodeConfig.llama). */
+    llama?: LlamaConfig;
   } = {},
 ): Promise<PaidNetwork> {
   const nodeCount = options.nodeCount ?? 1;
@@ -87,6 +90,7 @@ export async function setupPaidNetwork(
       dataDir: mkdtempSync(join(tmpdir(), `epochs-${n}-`)),
       http: { port: 0, maxBodyBytes: 16 * 1024 * 1024 },
       ...(options.outbound ? { outbound: options.outbound } : {}),
+      ...(options.llama ? { llama: options.llama } : {}),
       chain: { rpcUrl: chain.anvil.rpcUrl, deployment: chain.deployment, account, pollIntervalMs: 100 },
       routes: [
         (ctx) => createDatanetRoutes(ctx),

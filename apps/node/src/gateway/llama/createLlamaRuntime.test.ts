@@ -152,6 +152,9 @@ describe("the local llama runtime (real llama.cpp, tiny random-weight GGUFs)", (
     });
     const garbage = join(dir, "garbage.gguf");
     writeFileSync(garbage, "not a gguf at all");
+    // A GGUF magic then a huge version and counts: node-llama-cpp's own reader would stall on it.
+    const hostile = join(dir, "hostile.gguf");
+    writeFileSync(hostile, "GGUF but not really, and then some more bytes");
     const truncated = join(dir, "truncated.gguf");
     writeFileSync(truncated, (await import("node:fs")).readFileSync(base).subarray(0, 20_000));
     const check = async (params: Parameters<LlamaRuntime["inspect"]>[0]) => {

@@ -2,6 +2,7 @@ import { stat } from "node:fs/promises";
 import { availableParallelism } from "node:os";
 import { resolve } from "node:path";
 import type { Llama, LlamaContext, LlamaContextSequence, LlamaModel } from "node-llama-cpp";
+import { checkGgufHeader } from "./checkGgufHeader.ts";
 import { type ContextPool, createContextPool } from "./createContextPool.ts";
 import { createDetokenizer } from "./detokenizer.ts";
 import { hashFile } from "./hashFile.ts";
@@ -121,6 +122,7 @@ export function createLlamaRuntime(config: LlamaConfig = {}): LlamaRuntime {
     let hit = bases.get(sha256);
     if (!hit) {
       hit = (async () => {
+        await checkGgufHeader(path, "base");
         const l = await llama();
         logged = [];
         let model: LlamaModel;
@@ -180,6 +182,7 @@ export function createLlamaRuntime(config: LlamaConfig = {}): LlamaRuntime {
       if (files.adapterFile && files.adapterSha256 && !checkedAdapters.has(files.adapterSha256)) {
         const actual = await hashOf("adapter", files.adapterFile);
         if (actual !== files.adapterSha256) throw fileChanged(files.adapterFile, files.adapterSha256, actual);
+        await checkGgufHeader(files.adapterFile, "adapter");
       }
       logged = [];
       try {
