@@ -28,6 +28,8 @@ import { createAttributionRoutes } from "./attribution/createAttributionRoutes.t
 import { createIndexFileStore, type IndexFileStore } from "./attribution/createIndexFileStore.ts";
 import type { ChainContext, GatewayConfig, Logger, NodeContext } from "./context/NodeContext.ts";
 import { createDatabase, type NodeDatabase } from "./db/index.ts";
+import { createLlamaRuntime } from "./gateway/llama/createLlamaRuntime.ts";
+import type { LlamaConfig } from "./gateway/llama/types.ts";
 import { createIndexer, datanetHandlers, modelHandlers, settlementHandlers } from "./indexer/index.ts";
 import type { OutboundConfig } from "./net/outboundConfig.ts";
 import { lockIndexerWrites } from "./replicas/advisoryLocks.ts";
@@ -106,6 +108,8 @@ export type NodeConfig = {
   gateway?: GatewayConfig;
   /** Limits of outbound requests (apps/node/src/net/outboundConfig.ts); defaults apply when absent. */
   outbound?: OutboundConfig;
+  /** The local llama runtime's threads, context budget and queue (docs/serving-adapters.md). */
+  llama?: LlamaConfig;
 };
 
 /** The version of @tributary/node (its package.json). */
@@ -296,6 +300,7 @@ export async function createNode(config: NodeConfig): Promise<TributaryNode> {
     payerChargesChanged: new Set(),
     ...(config.gateway ? { gateway: config.gateway } : {}),
     ...(config.outbound ? { outbound: config.outbound } : {}),
+    llama: createLlamaRuntime(config.llama),
   };
   const cacheSize = config.indexCacheSize ?? 8;
   const cache = new Map<string, AttributionIndex>();
@@ -450,6 +455,7 @@ export async function createNode(config: NodeConfig): Promise<TributaryNode> {
       if (server) await new Promise<void>((r) => server!.close(() => r()));
       await Promise.all([leaders?.indexer.stop(), leaders?.epochs.stop()]);
       await chainCtx?.indexer.stop();
+      await ctx.llama?.dispose();
       await database.close();
     },
   };

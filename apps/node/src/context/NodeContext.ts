@@ -7,6 +7,7 @@ import type { Metrics } from "../api/metrics.ts";
 import type { IndexFileStore } from "../attribution/createIndexFileStore.ts";
 import type { Database } from "../db/schema.ts";
 import type { AttributionEngine } from "../epochs/verifyBundle.ts";
+import type { LlamaRuntime } from "../gateway/llama/types.ts";
 import type { Indexer } from "../indexer/createIndexer.ts";
 import type { OutboundConfig } from "../net/outboundConfig.ts";
 import type { Leadership } from "../replicas/createLeaderElection.ts";
@@ -74,6 +75,8 @@ export type NodeContext = {
    * receipt's charge), so that whoever keeps those totals in memory (the gateway's admission) reads them again.
    */
   payerChargesChanged?: Set<(payers: readonly string[]) => void>;
+  /** The local llama runtime (base GGUFs, LoRA adapters, context pool); loaded on first use. */
+  llama?: LlamaRuntime;
 };
 
 /** Gateway settings of a node (`NodeConfig.gateway`). */

@@ -19,6 +19,7 @@ import * as m013 from "./migrations/013_relay_quotas.ts";
 import { sealedSecrets } from "./migrations/014_sealed_secrets.ts";
 import * as m015 from "./migrations/015_replicas.ts";
 import * as m016 from "./migrations/016_training_jobs.ts";
+import * as m017 from "./migrations/017_llama_models.ts";
 import { isPostgresUrl, openPostgres, type PostgresPoolOptions } from "./openPostgres.ts";
 import { postgresDdlPlugin } from "./postgresDdlPlugin.ts";
 import type { Database } from "./schema.ts";
@@ -41,6 +42,7 @@ const migrations = (secrets: SecretBox | undefined): Record<string, Migration> =
   "014_sealed_secrets": sealedSecrets(secrets),
   "015_replicas": m015,
   "016_training_jobs": m016,
+  "017_llama_models": m017,
 });
 
 /** Options of {@link createDatabase}. */

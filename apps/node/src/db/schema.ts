@@ -340,8 +340,11 @@ export type ModelRow = {
   model_id: number;
   /** Name clients pass as `model`. */
   name: string;
-  /** `infinigram` (built in, generates from `index_id`) or `external` (an OpenAI-compatible upstream). */
-  kind: "infinigram" | "external";
+  /**
+   * `infinigram` (built in, generates from `index_id`), `external` (an OpenAI-compatible upstream) or `llama` (a
+   * local base GGUF with an optional LoRA adapter, served by node-llama-cpp; 015).
+   */
+  kind: "infinigram" | "external" | "llama";
   /** First trained-on version (every version is in `trained_on`). */
   datanet_id: number;
   version: number;
@@ -369,6 +372,11 @@ export type ModelRow = {
   max_prompt_bytes: number | null;
   /** Most output tokens a request may ask for (max_tokens); null = the node's default (011). */
   max_output_tokens: number | null;
+  /**
+   * Llama models: JSON `{ baseFile, baseSha256, adapterFile?, adapterSha256?, scale }` (017_llama_models); null otherwise.
+   * Optional in inserts: rows of other kinds leave it null.
+   */
+  llama?: string | null | undefined;
 };
 
 /** A row of `receipts`. */

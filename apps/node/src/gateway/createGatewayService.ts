@@ -19,10 +19,12 @@ import { revokeApiKey } from "./keys/revokeApiKey.ts";
 import { createModelCatalog } from "./models/createModelCatalog.ts";
 import { registerExternalModel } from "./models/registerExternalModel.ts";
 import { registerInfinigramModel } from "./models/registerInfinigramModel.ts";
+import { registerLlamaModel } from "./models/registerLlamaModel.ts";
 import type {
   GatewayModel,
   RegisterExternalModelParameters,
   RegisterInfinigramModelParameters,
+  RegisterLlamaModelParameters,
 } from "./models/types.ts";
 import { createReceiptStore } from "./receipts/createReceiptStore.ts";
 import { type SettleParameters, type SignedReceipt, settle } from "./receipts/settle.ts";
@@ -35,6 +37,7 @@ export type {
   GatewayModel,
   RegisterExternalModelParameters,
   RegisterInfinigramModelParameters,
+  RegisterLlamaModelParameters,
   TrainedOnVersion,
 } from "./models/types.ts";
 export type { GatewayOutput, SettleParameters, SignedReceipt } from "./receipts/settle.ts";
@@ -56,6 +59,11 @@ export type GatewayService = {
   registerInfinigramModel(params: RegisterInfinigramModelParameters): Promise<GatewayModel>;
   /** Registers an external (OpenAI-compatible upstream) model on chain with its trained-on versions. */
   registerExternalModel(params: RegisterExternalModelParameters): Promise<GatewayModel>;
+  /**
+   * Registers a local llama model (base GGUF + optional LoRA adapter GGUF), loading its files now; see
+   * `registerLlamaModel`.
+   */
+  registerLlamaModel(params: RegisterLlamaModelParameters): Promise<GatewayModel>;
   listModels(): Promise<GatewayModel[]>;
   /** A model to serve, by name (or decimal on-chain id); throws 404 `MODEL_NOT_FOUND`, 410 `MODEL_DEPRECATED`. */
   getModel(name: string): Promise<GatewayModel>;
@@ -124,6 +132,7 @@ export function createGatewayService(ctx: NodeContext): GatewayService {
     authenticate: (key) => authenticate(db, keys, key),
     registerInfinigramModel: (params) => registerInfinigramModel(deps, models, params),
     registerExternalModel: (params) => registerExternalModel(deps, models, params),
+    registerLlamaModel: (params) => registerLlamaModel(deps, models, params),
     listModels: () => models.listModels(),
     getModel: (name) => models.getModel(name),
     findModel: (name) => models.findModel(name),

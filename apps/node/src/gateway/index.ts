@@ -19,6 +19,7 @@ export {
   type GenerateParameters,
   type RegisterExternalModelParameters,
   type RegisterInfinigramModelParameters,
+  type RegisterLlamaModelParameters,
   type SettleParameters,
   type SignedReceipt,
   type TrainedOnVersion,
@@ -26,4 +27,5 @@ export {
 export { createRateLimiter, type RateLimitDecision, type RateLimiter } from "./createRateLimiter.ts";
 export { type ChatPromptParameters, type ChatPromptReturnType, chatPrompt } from "./inference/chatPrompt.ts";
 export type { ChatMessage } from "./inference/renderChatPrompt.ts";
+export * from "./llama/index.ts";
 export { callUpstream, streamUpstream, type Upstream, type UpstreamAnswer } from "./upstream.ts";

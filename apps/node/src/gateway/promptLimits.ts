@@ -1,4 +1,3 @@
-import type { Tokenizer } from "@tributary/core";
 import { ApiError } from "../api/ApiError.ts";
 import type { GatewayConfig } from "../context/NodeContext.ts";
 
@@ -73,8 +72,8 @@ export type CheckPromptParameters = {
   /** Model name, for the message. */
   model: string;
   limits: ModelLimits;
-  /** The receipt's tokenizer: the count is what `inputTokens` records and the price charges. */
-  tokenizer: Tokenizer;
+  /** The receipt's tokenizer (a llama model's own): the count is what `inputTokens` records and the price charges. */
+  tokenizer: { encode(text: string): ArrayLike<number> };
 };
 
 const promptHint = (model: string, limits: ModelLimits) =>

@@ -16,6 +16,7 @@ import { createNode, type TributaryNode } from "../../createNode.ts";
 import { createDatanetRoutes, createVersionRoutes } from "../../datanets/index.ts";
 import { createGatewayRoutes } from "../../gateway/createGatewayRoutes.ts";
 import { createGatewayService, type GatewayService } from "../../gateway/createGatewayService.ts";
+import type { LlamaConfig } from "../../gateway/llama/types.ts";
 import type { OutboundConfig } from "../../net/outboundConfig.ts";
 import { contributeAndPublish } from "../../testing/contributeAndPublish.ts";
 import { eventually } from "../../testing/eventually.ts";
@@ -70,6 +71,8 @@ export async function setupPaidNetwork(
     pricing?: Pricing;
     /** Node `n`'s PostgreSQL database (NodeConfig.databaseUrl); SQLite when absent. */
     databaseUrl?: (n: number) => string;
+    /** Every node's local llama runtime settings (NodeConfig.llama). */
+    llama?: LlamaConfig;
   } = {},
 ): Promise<PaidNetwork> {
   const nodeCount = options.nodeCount ?? 1;
@@ -90,6 +93,7 @@ export async function setupPaidNetwork(
       ...(options.databaseUrl ? { databaseUrl: options.databaseUrl(n), leaderRetryMs: 200 } : {}),
       http: { port: 0, maxBodyBytes: 16 * 1024 * 1024 },
       ...(options.outbound ? { outbound: options.outbound } : {}),
+      ...(options.llama ? { llama: options.llama } : {}),
       chain: { rpcUrl: chain.anvil.rpcUrl, deployment: chain.deployment, account, pollIntervalMs: 100 },
       routes: [
         (ctx) => createDatanetRoutes(ctx),

@@ -2,6 +2,7 @@ import type { Address } from "viem";
 import { UPSTREAM_PURPOSE } from "../../db/migrations/014_sealed_secrets.ts";
 import type { ModelRow } from "../../db/schema.ts";
 import type { SecretBox } from "../../secrets/createSecretBox.ts";
+import type { LlamaFiles } from "../llama/types.ts";
 import { type ModelLimits, modelLimits } from "../promptLimits.ts";
 import type { Upstream } from "../upstream.ts";
 import type { GatewayModel, TrainedOnVersion } from "./types.ts";
@@ -28,6 +29,13 @@ function openUpstream(row: ModelRow, secrets: SecretBox): Upstream | undefined {
 export function toModel(row: ModelRow, secrets: SecretBox, defaults: ModelLimits): GatewayModel {
   const upstream = openUpstream(row, secrets);
   const trainedOn = parseTrainedOn(row.trained_on ?? "[]");
+  const llama = row.llama ? (JSON.parse(row.llama) as LlamaFiles) : undefined;
+  const limits = modelLimits(row, defaults);
+  // A llama model cannot take more than its context: prompt + BOS, or output, alone must fit.
+  if (llama?.contextSize) {
+    limits.maxInputTokens = Math.min(limits.maxInputTokens, llama.contextSize - 2);
+    limits.maxOutputTokens = Math.min(limits.maxOutputTokens, llama.contextSize - 2);
+  }
   return {
     modelId: BigInt(row.model_id),
     name: row.name,
@@ -38,6 +46,7 @@ export function toModel(row: ModelRow, secrets: SecretBox, defaults: ModelLimits
     trainedOn:
       trainedOn.length > 0 ? trainedOn : [{ datanetId: BigInt(row.datanet_id), version: row.version }],
     ...(upstream ? { upstream } : {}),
+    ...(llama ? { llama } : {}),
     pricing: {
       perCall: BigInt(row.per_call),
       per1kOutputTokens: BigInt(row.per_1k_output_tokens),
@@ -46,7 +55,7 @@ export function toModel(row: ModelRow, secrets: SecretBox, defaults: ModelLimits
     split: { ownerBps: row.owner_bps, dataBps: row.data_bps },
     owner: row.owner as Address,
     deprecated: false,
-    limits: modelLimits(row, defaults),
+    limits,
     createdAt: row.created_at,
   };
 }

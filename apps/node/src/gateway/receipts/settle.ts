@@ -43,6 +43,8 @@ export type GatewayOutput =
       text: string;
       /** The request's max_tokens: the charged token count never exceeds it (the admission reserved it). */
       maxTokens: number;
+      /** Output tokens counted by the model's own tokenizer (local llama models); absent = our tokenizer's count. */
+      outputTokens?: number;
     };
 
 /** Parameters of `settle`. */
@@ -68,7 +70,10 @@ export type SettleDeps = {
 
 const sha256 = (data: string): string => createHash("sha256").update(data, "utf8").digest("hex");
 
-/** The attribution of the output: the ∞-gram's own (exact), or span attribution of an external model's text. */
+/**
+ * The attribution of the output: the ∞-gram's own (exact), or span attribution of an external (or local llama)
+ * model's text over its trained-on versions' index.
+ */
 async function attributionOf(
   { deps, lms }: SettleDeps,
   model: GatewayModel,
@@ -115,7 +120,7 @@ async function attributionOf(
     text,
     // Our tokenizer's count of the text sent (verifiable from the output), capped by max_tokens, which
     // the admission reserved credit for.
-    outputTokens: Math.min(result.outputTokens, output.maxTokens),
+    outputTokens: Math.min(output.outputTokens ?? result.outputTokens, output.maxTokens),
     inputTokens: counted ?? deps.ctx.tokenizer.encode(prompt).length,
     attribution: result.contributions,
     algorithm: {

@@ -1,12 +1,14 @@
 import type { InfiniGramGeneration } from "@tributary/core";
 import type { Context, Hono } from "hono";
 import { renderChatPrompt } from "../inference/renderChatPrompt.ts";
+import { llamaRuntimeOf } from "../llama/llamaRuntimeOf.ts";
 import { checkMaxTokens, checkPrompt } from "../promptLimits.ts";
 import type { SignedReceipt } from "../receipts/settle.ts";
 import { callUpstream, streamUpstream } from "../upstream.ts";
 import { agentOf } from "./agentOf.ts";
 import { authenticateRequest } from "./authenticateRequest.ts";
 import { requestIdOf, upstreamFailure } from "./errors.ts";
+import { llamaFilesOf, serveLlamaCompletion } from "./llamaCompletion.ts";
 import { parseBody } from "./parseBody.ts";
 import { respond } from "./respond.ts";
 import type { GatewayRouteDeps } from "./routeDeps.ts";
@@ -52,13 +54,15 @@ export async function serveCompletion(
         : (body.prompt[0] as string);
   const model = await service.getModel(body.model);
   const maxTokens = body.max_completion_tokens ?? body.max_tokens ?? DEFAULT_MAX_TOKENS;
-  // Size before anything is reserved or charged: bytes, then the receipt's tokenizer count (what is priced).
+  // Size before anything is reserved or charged: bytes, then the receipt's tokenizer count (what is priced):
+  // a local llama model's own tokenizer, else the node's.
   checkMaxTokens(maxTokens, model.name, model.limits);
   let inputTokens = checkPrompt({
     prompt: rendered,
     model: model.name,
     limits: model.limits,
-    tokenizer: ctx.tokenizer,
+    tokenizer:
+      model.kind === "llama" ? await llamaRuntimeOf(ctx).tokenizerOf(llamaFilesOf(model)) : ctx.tokenizer,
   });
   // A chat to the ∞-gram conditions on the last user message (`chatPrompt`: the rendered chat, then the corpus
   // passage before its focus, or the focus): that input is the receipt's, priced and reserved for.
@@ -104,6 +108,21 @@ export async function serveCompletion(
     deps.onTiming?.({ totalMs: performance.now() - t0, generateMs, writeMs: signed.writeMs ?? 0 });
     return res;
   };
+
+  if (model.kind === "llama") {
+    return serveLlamaCompletion(deps, c, {
+      model,
+      prompt,
+      maxTokens,
+      temperature: body.temperature ?? 1,
+      seed: body.seed ?? 0,
+      stream: body.stream === true,
+      settleBase,
+      streamBase: stream,
+      release: () => reservation.release(),
+      answer,
+    });
+  }
 
   if (model.kind === "external") {
     const upstream = model.upstream;

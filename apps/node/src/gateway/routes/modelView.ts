@@ -31,6 +31,18 @@ export function modelView(m: GatewayModel) {
       ...(m.upstream
         ? { upstream: { baseURL: redactUrl(m.upstream.baseURL), model: m.upstream.model } }
         : {}),
+      // The files' hashes (the model's identity), not their paths on the node's disk.
+      ...(m.llama
+        ? {
+            llama: {
+              baseSha256: m.llama.baseSha256,
+              ...(m.llama.adapterSha256
+                ? { adapterSha256: m.llama.adapterSha256, scale: m.llama.scale }
+                : {}),
+              ...(m.llama.contextSize ? { contextSize: m.llama.contextSize } : {}),
+            },
+          }
+        : {}),
     },
   };
 }

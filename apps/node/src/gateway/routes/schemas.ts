@@ -105,6 +105,24 @@ export const modelBody = z.discriminatedUnion("kind", [
     metadataURI: z.string().min(1).max(2048).optional(),
     limits: limitsSchema,
   }),
+  z.object({
+    kind: z.literal("llama"),
+    name: modelName,
+    /** Absolute paths on the node's disk (the operator's own files). */
+    baseFile: z.string().min(1).max(4096).startsWith("/"),
+    adapterFile: z.string().min(1).max(4096).startsWith("/").optional(),
+    scale: z.number().gt(0).max(16).optional(),
+    /** A model the training job registered already (decimal id). */
+    modelId: z
+      .string()
+      .regex(/^[1-9][0-9]{0,30}$/)
+      .optional(),
+    trainedOn: z.array(versionRef).min(1).max(32),
+    pricing: pricingSchema,
+    split: splitSchema,
+    metadataURI: z.string().min(1).max(2048).optional(),
+    limits: limitsSchema,
+  }),
 ]);
 
 /** `POST /v1/keys` (operator). */

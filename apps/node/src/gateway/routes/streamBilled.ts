@@ -22,8 +22,8 @@ export type StreamBilledParameters = {
   settle: (sent: Sent) => Promise<SignedReceipt>;
   /** Releases the request's reserved credit (after the receipt is written, or it failed). */
   release: () => void;
-  /** `finish_reason` of the final chunk when the source ends. */
-  finishReason: "stop" | "length";
+  /** `finish_reason` of the final chunk when the source ends (a function: known only then). */
+  finishReason: "stop" | "length" | (() => "stop" | "length");
   /** A failure of the source midway, as the final chunk's `error` (the stream still ends with its receipt). */
   describeFailure?: (error: unknown) => Record<string, unknown>;
   log: NodeContext["log"];
@@ -138,15 +138,20 @@ export async function streamBilled(s: StreamBilledParameters): Promise<Response>
         const r = signed.receipt;
         controller.enqueue(
           sse(
-            chunkOf(s, s.kind === "chat" ? {} : { text: "" }, failure ? "stop" : s.finishReason, {
-              usage: {
-                prompt_tokens: r.inputTokens,
-                completion_tokens: r.outputTokens,
-                total_tokens: r.inputTokens + r.outputTokens,
+            chunkOf(
+              s,
+              s.kind === "chat" ? {} : { text: "" },
+              failure ? "stop" : typeof s.finishReason === "function" ? s.finishReason() : s.finishReason,
+              {
+                usage: {
+                  prompt_tokens: r.inputTokens,
+                  completion_tokens: r.outputTokens,
+                  total_tokens: r.inputTokens + r.outputTokens,
+                },
+                tributary: { receipt: signed.json, receiptHash: signed.hash, signature: signed.signature },
+                ...(failure && s.describeFailure ? { error: s.describeFailure(failure) } : {}),
               },
-              tributary: { receipt: signed.json, receiptHash: signed.hash, signature: signed.signature },
-              ...(failure && s.describeFailure ? { error: s.describeFailure(failure) } : {}),
-            }),
+            ),
           ),
         );
         controller.enqueue(encoder.encode("data: [DONE]\n\n"));
