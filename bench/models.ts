@@ -17,7 +17,7 @@
  *
  *   npm run bench:models [-- --tokens 64 --rounds 6 --threads 2 --skip-training]
  *
- * Prints the figures and writes bench/results/models-<date>.json.
+ * Prints the figures and writes bench/results/models-<threads>-threads.json (one file per thread count, so a 1- and a 2-thread run sit side by side).
  */
 import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
@@ -188,5 +188,5 @@ const result = {
 console.log(JSON.stringify(result, null, 2));
 const out = join(import.meta.dirname, "results");
 mkdirSync(out, { recursive: true });
-writeFileSync(join(out, `models-${result.date.slice(0, 10)}.json`), `${JSON.stringify(result, null, 2)}\n`);
+writeFileSync(join(out, `models-${THREADS}-threads.json`), `${JSON.stringify(result, null, 2)}\n`);
 rmSync(dir, { recursive: true, force: true });

@@ -342,7 +342,7 @@ export type ModelRow = {
   name: string;
   /**
    * `infinigram` (built in, generates from `index_id`), `external` (an OpenAI-compatible upstream) or `llama` (a
-   * local base GGUF with an optional LoRA adapter, served by node-llama-cpp; 015).
+   * local base GGUF with an optional LoRA adapter, served by node-llama-cpp; 017).
    */
   kind: "infinigram" | "external" | "llama";
   /** First trained-on version (every version is in `trained_on`). */

@@ -66,6 +66,8 @@ export const trainingJobBody = z
       .string()
       .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, "1-64 letters, digits, '.', '_', '-'")
       .optional(),
+    /** Serve the trained model on this node once registered (default): it appears in /v1/models. */
+    serve: z.boolean().default(true),
     pricing: z
       .strictObject({ perCall: amount, per1kOutputTokens: amount, per1kInputTokens: amount.optional() })
       .optional(),

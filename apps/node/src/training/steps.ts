@@ -19,6 +19,7 @@ import { writeFileAtomic } from "../fs/writeFileAtomic.ts";
 import { jobFiles, type ProgressLine, readJsonFile, readProgress } from "./jobFiles.ts";
 import { registerTrainedModel } from "./registerTrainedModel.ts";
 import { TINY_DEFAULTS, type TrainingJobRequest } from "./schemas.ts";
+import { serveTrainedModel } from "./serveTrainedModel.ts";
 import { TrainingJobError } from "./TrainingJobError.ts";
 import { tokenizeDocuments } from "./tokenizeDocuments.ts";
 import { TRAINER_INSTALL_HINT } from "./trainerCommand.ts";
@@ -330,8 +331,13 @@ export async function registerStep(
   const exported = (await readJsonFile<ExportedVersion[]>(files.trainedOn)) ?? [];
   const done = await readJsonFile<Record<string, unknown>>(files.done);
   await registerTrainedModel(deps, row, request, exported, done ?? {});
-  // The trainer's working copies are large (F32 weights); keep the artifact, the exports and the logs.
-  await Promise.all([files.baseSafetensors, files.baseGguf].map((p) => rm(p, { force: true })));
+  await serveTrainedModel(deps, row.id, request);
+  // The trainer's working copies are large (F32 weights); keep the artifact, the exports and the logs, and the
+  // base GGUF an adapter is served on.
+  const keepBase = request.serve !== false && request.method === "lora";
+  await Promise.all(
+    [files.baseSafetensors, ...(keepBase ? [] : [files.baseGguf])].map((p) => rm(p, { force: true })),
+  );
 }
 
 /** Next state after a step. */

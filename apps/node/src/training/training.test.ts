@@ -122,6 +122,14 @@ describe("training jobs on anvil", () => {
     const v = await getVersion(sdk, { datanetId, version: 1n });
     expect(card.trainedOn[0]!.contributionsRoot).toBe(v.contributionsRoot.toLowerCase());
     expect(card.configHash).toBe(tinyJob.configHash);
+    // A whole model is served on its own.
+    const served = await node.db
+      .selectFrom("models")
+      .selectAll()
+      .where("name", "=", "tiny-test")
+      .executeTakeFirst();
+    expect(served).toMatchObject({ model_id: Number(modelId), kind: "llama" });
+    expect(JSON.parse(served!.llama!)).toMatchObject({ baseSha256: tinyJob.artifact!.sha256!.slice(2) });
     // The artifact route serves the model.
     const art = await node.app.request(`/v1/training/jobs/${tinyJob.id}/artifact`);
     expect(art.status).toBe(200);
@@ -152,6 +160,17 @@ describe("training jobs on anvil", () => {
     const modelId = BigInt(job.modelId!);
     expect((await getModel(sdk, { modelId })).artifactHash).toBe(job.artifact!.sha256);
     expect((await getLineage(sdk, { modelId, version: 1n })).baseModelHash).toBe(tinyJob.artifact!.sha256);
+    // Served on this node at once: the adapter on the base it was trained on, under the requested name.
+    const served = await node.db
+      .selectFrom("models")
+      .selectAll()
+      .where("name", "=", "tiny-lora")
+      .executeTakeFirst();
+    expect(served).toMatchObject({ model_id: Number(modelId), kind: "llama" });
+    expect(JSON.parse(served!.llama!)).toMatchObject({
+      baseSha256: tinyJob.artifact!.sha256!.slice(2),
+      adapterSha256: job.artifact!.sha256!.slice(2),
+    });
 
     const dir = mkdtempSync(join(tmpdir(), "training-llama-"));
     try {
