@@ -454,6 +454,28 @@ describe("tributary up → seeded demo → every kind of command, against a real
       /training job tj_[0-9a-f]{16} done: loss .* model \d+ registered with its lineage/,
     );
     expect(lora.stdout).toContain("saved lora.gguf");
+    // The node serves the adapter at once: the printed name answers through the metered gateway, with a receipt
+    // that attributes over the version it was trained on.
+    const servedAs = /served by this node as (\S+): tributary infer --model \1/.exec(lora.stdout)?.[1];
+    expect(servedAs, lora.stdout).toBeTruthy();
+    const answered = await cli(dir, [
+      "infer",
+      "--json",
+      "--model",
+      servedAs!,
+      "--api-key",
+      info.demo.apiKey,
+      "The whale",
+    ]);
+    expect(answered.code, answered.stderr).toBe(0);
+    const adapterReceipt = (
+      JSON.parse(answered.stdout) as {
+        response: {
+          tributary: { receipt: { datanetVersions: { datanetId: string }[] } };
+        };
+      }
+    ).response.tributary.receipt;
+    expect(adapterReceipt.datanetVersions.map((v) => v.datanetId)).toEqual([info.demo.datanetId]);
     const jobs = await cli(dir, ["model", "jobs", "--json"]);
     expect((JSON.parse(jobs.stdout) as { items: unknown[] }).items).toHaveLength(2);
     const long = await cli(dir, [

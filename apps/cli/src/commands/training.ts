@@ -189,10 +189,11 @@ export function registerTrainingCommands(model: Command): void {
       .option("--max-steps <n>", "stop after this many steps")
       .option("--seed <n>", "seed of the LoRA init and the data order (default 0)")
       .option("--name <name>", "name of the adapter or model")
+      .option("--no-serve", "register on chain only; do not serve the trained model on this node")
       .option("--wait", "follow the job until it ends (step/steps, loss, tokens/s, ETA)")
       .option("--out <file>", "with --wait: also save the trained GGUF here"),
   ).action(
-    run(async (opts: TrainOptions) => {
+    run(async (opts: TrainOptions & { serve?: boolean }) => {
       if (opts.method !== "lora" && opts.method !== "full")
         throw new UsageError(`--method must be lora or full, got "${opts.method}"`);
       if (opts.out && !opts.wait)
@@ -201,6 +202,7 @@ export function registerTrainingCommands(model: Command): void {
         base: opts.base,
         trainedOn: parseTrainedOn(opts.trainedOn),
         method: opts.method,
+        ...(opts.serve === false ? { serve: false } : {}),
         ...optional({
           rank: int("--rank", opts.rank, 1, 128),
           alpha: num("--alpha", opts.alpha, 1024),
@@ -349,9 +351,17 @@ async function submit(opts: TrainOptions, body: Record<string, unknown>): Promis
   }
   const done = await follow(opts, job.id);
   const bytes = opts.out ? await download(opts, job.id, opts.out) : undefined;
-  emit(opts.json, { ...done, ...(opts.out ? { out: opts.out, bytes } : {}) }, () => [
+  // The node serves a trained model at once unless told not to: name it, and how to call it.
+  const models = await cli
+    .request<{ data: { id: string; tributary?: { modelId?: string } }[] }>("GET", "/v1/models")
+    .catch(() => ({ data: [] }));
+  const servedAs = models.data.find((m) => done.modelId && m.tributary?.modelId === done.modelId)?.id ?? null;
+  emit(opts.json, { ...done, servedAs, ...(opts.out ? { out: opts.out, bytes } : {}) }, () => [
     `${green("✓")} training job ${bold(done.id)} done: loss ${done.progress.firstLoss?.toFixed(3)} → ${done.progress.loss?.toFixed(3)}, model ${bold(done.modelId ?? "?")} registered with its lineage`,
     ...(opts.out ? [`  saved ${bold(opts.out)} (${bytes} bytes)`] : []),
     dim(`  artifact sha256 ${done.artifact?.sha256}, config hash ${done.configHash}`),
+    ...(servedAs
+      ? [`  served by this node as ${bold(servedAs)}: tributary infer --model ${servedAs} "Call me"`]
+      : []),
   ]);
 }
