@@ -104,7 +104,7 @@ const one = await throughput(warm, [files[0] as LlamaFiles]);
 log(`1 adapter: ${one.tokensPerSecond} tokens/s`);
 const eight = await throughput(warm, files);
 log(
-  `8 adapters round-robin: ${eight.tokensPerSecond} tokens/s (ratio ${round1((eight.tokensPerSecond / one.tokensPerSecond) * 100) / 100})`,
+  `8 adapters round-robin: ${eight.tokensPerSecond} tokens/s (ratio ${(eight.tokensPerSecond / one.tokensPerSecond).toFixed(3)})`,
 );
 await warm.dispose();
 

@@ -164,4 +164,24 @@ describe("tributary node: a production node from config and environment", () => 
       /--database-url \(or TRIBUTARY_DATABASE_URL\) must be a postgres:\/\/ URL, got "mysql:\/\/u:\*\*\*@h\/db"/,
     );
   }, 60_000);
+
+  it("refuses a llama thread count that is not 1..99, naming the flag", async () => {
+    const proc = spawn(process.execPath, [bin, "node", "--port", "0", "--llama-threads", "0"], {
+      env: {
+        ...process.env,
+        TRIBUTARY_RPC_URL: chain.anvil.rpcUrl,
+        TRIBUTARY_DATA_DIR: mkdtempSync(join(tmpdir(), "tn-")),
+      },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stderr = "";
+    proc.stderr.on("data", (d) => {
+      stderr += String(d);
+    });
+    const code = await new Promise<number | null>((r) => proc.on("exit", (c) => r(c)));
+    expect(code).not.toBe(0);
+    expect(stderr).toMatch(
+      /--llama-threads \(or TRIBUTARY_LLAMA_THREADS\) must be a whole number from 1 to 99, got "0"/,
+    );
+  }, 60_000);
 });

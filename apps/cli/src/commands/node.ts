@@ -15,6 +15,7 @@ type NodeOptions = CommonOptions & {
   trustProxyHops: string;
   clientRateLimit: string;
   databaseUrl?: string;
+  llamaThreads?: string;
 };
 
 /**
@@ -53,6 +54,10 @@ export function registerNode(program: Command): void {
       "0",
     )
     .option(
+      "--llama-threads <n>",
+      "CPU threads of local llama models (default: the machine's cores; 1 is faster for tiny models on 2 cores, docs/serving-adapters.md)",
+    )
+    .option(
       "--client-rate-limit <perMinute>",
       "requests per minute per client address on costly public routes (claims, finalize, verify, co-sign, attribution, uploads); 0: none",
       "60",
@@ -86,6 +91,11 @@ export function registerNode(program: Command): void {
         for (const p of [...peers, ...(opts.publicUrl ? [opts.publicUrl] : [])]) {
           if (!/^https?:\/\/[^\s]+$/.test(p)) throw new UsageError(`"${p}" is not a URL`);
         }
+        const llamaThreads = opts.llamaThreads ?? (process.env.TRIBUTARY_LLAMA_THREADS || undefined);
+        if (llamaThreads !== undefined && !/^([1-9]|[1-9][0-9])$/.test(llamaThreads))
+          throw new UsageError(
+            `--llama-threads (or TRIBUTARY_LLAMA_THREADS) must be a whole number from 1 to 99, got "${llamaThreads}"`,
+          );
         const databaseUrl = opts.databaseUrl ?? (process.env.TRIBUTARY_DATABASE_URL || undefined);
         if (databaseUrl !== undefined && !/^postgres(ql)?:\/\/[^\s]+$/i.test(databaseUrl)) {
           throw new UsageError(
@@ -118,6 +128,7 @@ export function registerNode(program: Command): void {
         const node = await createNode({
           dataDir: join(cli.config.dataDir, "node"),
           ...(databaseUrl ? { databaseUrl } : {}),
+          ...(llamaThreads ? { llama: { threads: Number(llamaThreads) } } : {}),
           chain: {
             rpcUrl: chain.rpcUrl,
             deployment: chain.deployment,
