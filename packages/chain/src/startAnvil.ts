@@ -92,6 +92,9 @@ function installExitHooks(): void {
   process.on("exit", killAll);
   for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
     process.once(signal, () => {
+      // An application that handles the signal itself (tributary up, tributary node) stops anvil gracefully, so
+      // the chain state is saved; re-raising here would kill it before it has.
+      if (process.listenerCount(signal) > 0) return;
       killAll();
       process.kill(process.pid, signal);
     });

@@ -161,12 +161,16 @@ export function registerNode(program: Command): void {
           ],
         });
         ({ url } = await node.listen());
+        let stopping = false;
         const stop = async () => {
+          // A second signal while stopping (or one re-raised by a library's exit hook) must not cut the stop short.
+          if (stopping) return;
+          stopping = true;
           await node.stop();
           process.exit(0);
         };
-        process.once("SIGINT", stop);
-        process.once("SIGTERM", stop);
+        process.on("SIGINT", stop);
+        process.on("SIGTERM", stop);
         if (opts.json) {
           process.stdout.write(
             `${JSON.stringify({ url, chainId: chain.deployment.chainId, account: chain.account!.address, peers, database: databaseUrl ? "postgres" : "sqlite" })}\n`,

@@ -155,8 +155,10 @@ async function up(opts: UpOptions): Promise<void> {
     await anvil.stop();
     process.exit(0);
   };
-  process.once("SIGINT", stop);
-  process.once("SIGTERM", stop);
+  // `on`, not `once`: a second Ctrl-C (or a signal re-raised by a library's exit hook) while the node and the
+  // chain are stopping must not kill the process before the chain state is saved; `stopping` makes it a no-op.
+  process.on("SIGINT", stop);
+  process.on("SIGTERM", stop);
 
   const accounts = Array.from({ length: 10 }, (_, i) =>
     mnemonicToAccount(LOCAL_MNEMONIC, { addressIndex: i }),
