@@ -40,6 +40,44 @@ export function insufficientCreditError(
   );
 }
 
+/** What the node's projection says of a payer, and what a request needs. */
+export type CreditCheck = {
+  payer: Address;
+  /** From the indexer's projection (may lag the chain). */
+  deposited: bigint;
+  withdrawn: bigint;
+  pending: boolean;
+  /** Charged by receipts, and held by requests in flight. */
+  spent: bigint;
+  held: bigint;
+  need: bigint;
+  agentFeeBps: number;
+};
+
+/**
+ * Throws 402 unless the payer's credit (deposited − withdrawn − spent − held) covers `need` and no withdrawal is
+ * pending. The projection may lag the chain (a deposit or a cancellation not indexed yet): when it says no, the
+ * chain is read once. One check for the in-process admission (SQLite) and the held one (PostgreSQL replicas).
+ */
+export async function checkCredit(deps: GatewayDeps, c: CreditCheck): Promise<void> {
+  let { deposited, withdrawn, pending } = c;
+  if (pending || deposited - withdrawn - c.spent - c.held < c.need) {
+    const { sdk } = requireChain(deps.ctx);
+    deps.counters.chainReads++;
+    const [d, w, r] = await Promise.all([
+      getDeposited(sdk, { payer: c.payer }),
+      getWithdrawn(sdk, { payer: c.payer }),
+      getWithdrawalRequestedAt(sdk, { payer: c.payer }),
+    ]);
+    deposited = d;
+    withdrawn = w;
+    pending = r > 0n;
+  }
+  if (pending) throw withdrawalPendingError(c.payer);
+  const credit = deposited - withdrawn - c.spent - c.held;
+  if (credit < c.need) throw insufficientCreditError(c.payer, credit, c.need, c.agentFeeBps);
+}
+
 /**
  * Creates the admission of requests: refuses (402) a payer with a pending withdrawal or whose credit
  * (deposited − withdrawn − charged − reserved) cannot cover `maxCharge(pricing, maxTokens, inputTokens,
@@ -54,7 +92,7 @@ export function createAdmission(
   deps: GatewayDeps,
   totals: PayerTotals,
 ): (payer: Address, model: GatewayModel, params: AdmitParameters) => Promise<Reservation> {
-  const { ctx, db, counters } = deps;
+  const { ctx, db } = deps;
   const reserved = new Map<string, bigint>();
   const withLock = createKeyedLock();
   const payerStates = new Map<string, { state: PayerState | undefined; revision: number }>();
@@ -87,25 +125,16 @@ export function createAdmission(
       const need = maxCharge(model.pricing, maxTokens, inputTokens, agentFeeBps);
       const spent = await totals.chargedOf(key);
       const indexed = await indexedPayer(key);
-      let deposited = indexed?.deposited ?? 0n;
-      let withdrawn = indexed?.withdrawn ?? 0n;
-      let pending = (indexed?.withdrawalRequestedAt ?? 0) > 0;
-      if (pending || deposited - withdrawn - spent - held < need) {
-        // The projection may lag the chain (a deposit or a cancellation not indexed yet): ask the chain once.
-        const { sdk } = requireChain(ctx);
-        counters.chainReads++;
-        const [d, w, r] = await Promise.all([
-          getDeposited(sdk, { payer }),
-          getWithdrawn(sdk, { payer }),
-          getWithdrawalRequestedAt(sdk, { payer }),
-        ]);
-        deposited = d;
-        withdrawn = w;
-        pending = r > 0n;
-      }
-      if (pending) throw withdrawalPendingError(payer);
-      const credit = deposited - withdrawn - spent - held;
-      if (credit < need) throw insufficientCreditError(payer, credit, need, agentFeeBps);
+      await checkCredit(deps, {
+        payer,
+        deposited: indexed?.deposited ?? 0n,
+        withdrawn: indexed?.withdrawn ?? 0n,
+        pending: (indexed?.withdrawalRequestedAt ?? 0) > 0,
+        spent,
+        held,
+        need,
+        agentFeeBps,
+      });
       reserved.set(key, (reserved.get(key) ?? 0n) + need);
       let released = false;
       return {

@@ -1,18 +1,11 @@
 import { randomUUID } from "node:crypto";
 import { maxCharge } from "@tributary/core";
-import { getDeposited, getWithdrawalRequestedAt, getWithdrawn } from "@tributary/sdk";
 import { sql } from "kysely";
 import type { Address } from "viem";
 import { lockPayer } from "../../replicas/advisoryLocks.ts";
 import type { GatewayDeps } from "../gatewayDeps.ts";
 import type { GatewayModel } from "../models/types.ts";
-import { requireChain } from "../requireChain.ts";
-import {
-  type AdmitParameters,
-  insufficientCreditError,
-  type Reservation,
-  withdrawalPendingError,
-} from "./createAdmission.ts";
+import { type AdmitParameters, checkCredit, type Reservation } from "./createAdmission.ts";
 
 /**
  * How long a hold lasts when nobody releases it (its replica crashed): longer than any request may run (the
@@ -48,7 +41,7 @@ type CreditRow = {
 export function createHeldAdmission(
   deps: GatewayDeps,
 ): (payer: Address, model: GatewayModel, params: AdmitParameters) => Promise<Reservation> {
-  const { ctx, db, counters } = deps;
+  const { ctx, db } = deps;
   return async (payer, model, { maxTokens, inputTokens, agentFeeBps = 0 }) => {
     const key = payer.toLowerCase();
     const need = maxCharge(model.pricing, maxTokens, inputTokens, agentFeeBps);
@@ -72,27 +65,16 @@ export function createHeldAdmission(
           .where("expires_at", "<=", now)
           .execute();
       }
-      let deposited = BigInt(row?.deposited ?? 0);
-      let withdrawn = BigInt(row?.withdrawn ?? 0);
-      let pending = (row?.requested ?? 0) > 0;
-      const spent = BigInt(row?.charged ?? 0);
-      const held = BigInt(row?.held ?? 0);
-      if (pending || deposited - withdrawn - spent - held < need) {
-        // The projection may lag the chain (a deposit or a cancellation not indexed yet): ask the chain once.
-        const { sdk } = requireChain(ctx);
-        counters.chainReads++;
-        const [d, w, r] = await Promise.all([
-          getDeposited(sdk, { payer }),
-          getWithdrawn(sdk, { payer }),
-          getWithdrawalRequestedAt(sdk, { payer }),
-        ]);
-        deposited = d;
-        withdrawn = w;
-        pending = r > 0n;
-      }
-      if (pending) throw withdrawalPendingError(payer);
-      const credit = deposited - withdrawn - spent - held;
-      if (credit < need) throw insufficientCreditError(payer, credit, need, agentFeeBps);
+      await checkCredit(deps, {
+        payer,
+        deposited: BigInt(row?.deposited ?? 0),
+        withdrawn: BigInt(row?.withdrawn ?? 0),
+        pending: (row?.requested ?? 0) > 0,
+        spent: BigInt(row?.charged ?? 0),
+        held: BigInt(row?.held ?? 0),
+        need,
+        agentFeeBps,
+      });
       await trx
         .insertInto("credit_holds")
         .values({
